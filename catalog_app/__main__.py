@@ -1,0 +1,3 @@
+from catalog_app.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,5 @@
+"""The `catalog` command."""
+
+from catalog_app.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,1 @@
+"""Subcommands of `catalog`; each module has `register(subparsers)`."""

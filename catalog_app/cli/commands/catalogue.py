@@ -1,0 +1,202 @@
+"""init, stats, show, backup and check: the catalogue file and its records."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from catalog_app.cli.context import CommandContext
+from catalog_app.cli.output import heading, print_json, print_pairs
+from catalog_app.domain.dates import describe_date
+from catalog_app.domain.records import UnitDetail, to_jsonable
+from catalog_app.errors import CatalogError
+
+
+def _init(ctx: CommandContext) -> int:
+    existed = ctx.path.exists() and ctx.path.stat().st_size > 0
+    with ctx.open(create=True) as catalogue:
+        revision = catalogue.schema_revision()
+        result = {
+            "path": str(catalogue.path),
+            "created": not existed,
+            "schema_revision": revision,
+            "upgrade_backup": str(catalogue.upgrade_backup) if catalogue.upgrade_backup else None,
+        }
+    if ctx.json:
+        print_json(result)
+    elif not existed:
+        print(f"Created a new catalogue at {result['path']}")
+    elif result["upgrade_backup"]:
+        print(f"Upgraded {result['path']} (the old version is kept at {result['upgrade_backup']})")
+    else:
+        print(f"{result['path']} is already a catalogue; nothing to do.")
+    return 0
+
+
+def _stats(ctx: CommandContext) -> int:
+    with ctx.open() as catalogue:
+        stats = catalogue.stats()
+    if ctx.json:
+        print_json(stats)
+        return 0
+    print(f"Catalogue {stats.path} (schema {stats.schema_revision})")
+    print_pairs((name.replace("_", " "), f"{count:>10,}") for name, count in stats.counts.items())
+    return 0
+
+
+def _show_text(unit: UnitDetail) -> None:
+    print(f"{unit.reference_code}  {unit.title}")
+    print_pairs(
+        [
+            ("Level", unit.level),
+            ("Part of", unit.parent_reference_code),
+            (
+                "Dates",
+                f"{unit.date_expression} ({describe_date(unit.date_expression)})"
+                if unit.date_expression
+                else None,
+            ),
+            ("Extent", unit.extent),
+            ("Languages", ", ".join(unit.languages)),
+            ("Scripts", ", ".join(unit.scripts)),
+            ("Access", unit.access_status + (f": {unit.access_note}" if unit.access_note else "")),
+            ("Title source", unit.title_source if unit.title_source != "typed" else None),
+            ("Withdrawn", unit.withdrawn_at),
+            ("Records below", unit.children_count or None),
+            ("UUID", unit.uuid),
+            (
+                "Version",
+                f"{unit.version}, last changed {unit.updated_at:%Y-%m-%d %H:%M} UTC "
+                f"by {unit.updated_by}",
+            ),
+        ]
+    )
+    text_fields: list[tuple[str, Any]] = [
+        ("Scope and content", unit.scope_content),
+        ("Archival history", unit.archival_history),
+        ("Acquisition", unit.acquisition),
+        ("Arrangement", unit.arrangement),
+        ("Reproduction", unit.reproduction_note),
+        ("Related material", unit.related_note),
+        ("Publications", unit.publication_note),
+        ("Note", unit.general_note),
+        ("Archivist's note", unit.archivist_note),
+    ]
+    if any(value for _, value in text_fields):
+        heading("Description")
+        print_pairs(text_fields)
+    if unit.agents or unit.places or unit.subjects:
+        heading("Access points")
+        print_pairs(
+            [
+                ("Names", "; ".join(f"{a.authorised_name} ({a.role})" for a in unit.agents)),
+                ("Places", "; ".join(p.name for p in unit.places)),
+                ("Subjects", "; ".join(s.name for s in unit.subjects)),
+            ]
+        )
+    if unit.files:
+        heading("Originals")
+        for f in unit.files:
+            print(f"  {f.original_name}  {f.size:,} bytes  {f.media_type}  sha256:{f.sha256}")
+    if unit.events:
+        heading("Provenance (oldest first)")
+        for e in unit.events:
+            parts = [
+                e.occurred_at or "undated",
+                e.event_type,
+                e.agent,
+                e.tool,
+                e.place,
+                e.source_url,
+                e.note,
+            ]
+            print("  " + " | ".join(p for p in parts if p))
+    if unit.assessments:
+        heading("Reliability (current first)")
+        for a in unit.assessments:
+            print(
+                f"  {a.grade}  {a.source_reliability.label}; {a.information_credibility.label}"
+                f"  ({a.assessor}, {a.assessed_at:%Y-%m-%d})"
+            )
+            print_pairs(
+                [
+                    ("Affiliation", a.affiliation_note),
+                    ("Corroboration", a.corroboration_note),
+                    ("Method", a.method_note),
+                ],
+                indent="      ",
+            )
+    if unit.relations:
+        heading("Relations")
+        for r in unit.relations:
+            arrow = (
+                f"{r.kind} {r.other_reference_code}"
+                if r.direction == "outgoing"
+                else f"{r.other_reference_code} {r.kind} this record"
+            )
+            similarity = f" (similarity {r.similarity:.2f})" if r.similarity is not None else ""
+            print(f"  {arrow}: {r.other_title}{similarity}")
+
+
+def _show(ctx: CommandContext) -> int:
+    with ctx.open() as catalogue:
+        unit = catalogue.units.find(ctx.args.record)
+        history = catalogue.audit.history(unit.uuid) if ctx.args.history else None
+    if ctx.json:
+        data = to_jsonable(unit)
+        data["current_assessment"] = to_jsonable(unit.current_assessment)
+        if history is not None:
+            data["history"] = to_jsonable(history)
+        print_json(data)
+        return 0
+    _show_text(unit)
+    if history:
+        heading("History")
+        for h in history:
+            change = f"{h.field}: {h.old_value!r} -> {h.new_value!r}" if h.field else ""
+            print(f"  {h.at:%Y-%m-%d %H:%M:%S} {h.actor} {h.action} {h.table_name} {change}")
+    return 0
+
+
+def _backup(ctx: CommandContext) -> int:
+    with ctx.open() as catalogue:
+        written = catalogue.backup(ctx.args.destination)
+    if ctx.json:
+        print_json({"path": str(ctx.path), "backup": str(written)})
+    else:
+        print(f"Backed up {ctx.path} to {written}")
+    return 0
+
+
+def _check(ctx: CommandContext) -> int:
+    with ctx.open() as catalogue:
+        problems = catalogue.integrity_problems()
+    if ctx.json:
+        print_json({"path": str(ctx.path), "ok": not problems, "problems": problems})
+    elif problems:
+        for problem in problems:
+            print(f"problem: {problem}")
+    else:
+        print(f"{ctx.path}: no problems found (database structure, references, audit chain).")
+    return 1 if problems else 0
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    def add(name: str, help_text: str, run: Any) -> argparse.ArgumentParser:
+        parser = commands.add_parser(name, help=help_text, description=help_text)
+        parser.add_argument("--json", action="store_true", help="machine-readable output")
+        parser.set_defaults(run=run)
+        return parser
+
+    add("init", "create the catalogue (harmless if it exists; upgrades an older one)", _init)
+    add("stats", "count what the catalogue holds", _stats)
+    show = add("show", "show one record: description, provenance, reliability, relations", _show)
+    show.add_argument("record", help="reference code, UUID or numeric id")
+    show.add_argument("--history", action="store_true", help="include the record's audit trail")
+    backup = add("backup", "write a consistent copy of the catalogue", _backup)
+    backup.add_argument("destination", type=Path, help="file to write (must not exist)")
+    add("check", "check the file, its references and the audit chain (exit 1 on problems)", _check)
+
+
+__all__ = ["CatalogError", "register"]

@@ -1,0 +1,1 @@
+"""Plain data of the catalogue: enums, grades, dates and records. Imports neither SQL nor Qt."""

@@ -1,0 +1,276 @@
+"""Records the services hand to their callers: frozen dataclasses, safe to pass across threads."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from catalog_app.domain.reliability import (
+    InformationCredibility,
+    SourceReliability,
+    format_grade,
+)
+
+# The descriptive fields of a unit that a person can set, in ISAD(G) order.
+UNIT_TEXT_FIELDS: tuple[str, ...] = (
+    "reference_code",
+    "title",
+    "date_expression",
+    "extent",
+    "archival_history",
+    "acquisition",
+    "scope_content",
+    "arrangement",
+    "access_note",
+    "reproduction_note",
+    "related_note",
+    "publication_note",
+    "general_note",
+    "archivist_note",
+    "rules",
+    "description_date",
+)
+UNIT_CHOICE_FIELDS: tuple[str, ...] = (
+    "level",
+    "title_source",
+    "date_kind",
+    "access_status",
+    "media_type",
+)
+UNIT_LIST_FIELDS: tuple[str, ...] = ("languages", "scripts")
+UNIT_EDITABLE_FIELDS: frozenset[str] = frozenset(
+    UNIT_TEXT_FIELDS + UNIT_CHOICE_FIELDS + UNIT_LIST_FIELDS
+)
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    id: int
+    uuid: str
+    reference_code: str
+    title: str
+    level: str
+    parent_id: int | None
+    date_expression: str | None
+    date_start: date | None
+    date_end: date | None
+    access_status: str
+    media_type: str | None
+    children_count: int = 0
+
+
+@dataclass(frozen=True)
+class AgentName:
+    name: str
+    kind: str
+    script: str | None
+
+
+@dataclass(frozen=True)
+class AgentRecord:
+    id: int
+    uuid: str
+    kind: str
+    authorised_name: str
+    dates_of_existence: str | None
+    history: str | None
+    notes: str | None
+    sources: str | None
+    names: tuple[AgentName, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgentLink:
+    agent_id: int
+    agent_uuid: str
+    authorised_name: str
+    kind: str
+    role: str
+
+
+@dataclass(frozen=True)
+class TermRecord:
+    """A place or subject term."""
+
+    id: int
+    uuid: str
+    name: str
+    vocabulary: str | None = None
+    uri: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    id: int
+    uuid: str
+    sha256: str
+    size: int
+    media_type: str
+    original_name: str
+    original_path: str | None
+    stored_path: str | None
+    text_method: str | None
+    text_language: str | None
+    text_length: int
+    is_evidentiary: bool
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """A provenance (custody) event as a person or the program records it."""
+
+    event_type: str
+    occurred_at: str | None = None
+    agent: str | None = None
+    tool: str | None = None
+    place: str | None = None
+    source_url: str | None = None
+    outcome: str | None = None
+    note: str | None = None
+    file_id: int | None = None
+
+
+@dataclass(frozen=True)
+class EventRecord(NewEvent):
+    id: int = 0
+    uuid: str = ""
+    occurred_start: date | None = None
+    recorded_at: datetime | None = None
+    recorded_by: str | None = None
+
+
+@dataclass(frozen=True)
+class NewAssessment:
+    source_reliability: SourceReliability
+    information_credibility: InformationCredibility
+    affiliation_note: str | None = None
+    corroboration_note: str | None = None
+    method_note: str | None = None
+    assessor: str | None = None
+    assessed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AssessmentRecord(NewAssessment):
+    id: int = 0
+    uuid: str = ""
+    recorded_by: str | None = None
+
+    @property
+    def grade(self) -> str:
+        return format_grade(self.source_reliability, self.information_credibility)
+
+
+@dataclass(frozen=True)
+class RelationRecord:
+    id: int
+    uuid: str
+    kind: str
+    direction: str  # "outgoing": this unit -> other; "incoming": other -> this unit
+    other_id: int
+    other_reference_code: str
+    other_title: str
+    similarity: float | None
+    note: str | None
+    found_by: str
+
+
+@dataclass(frozen=True)
+class UnitDetail:
+    id: int
+    uuid: str
+    reference_code: str
+    title: str
+    title_source: str
+    level: str
+    parent_id: int | None
+    parent_reference_code: str | None
+    position: int
+    date_expression: str | None
+    date_start: date | None
+    date_end: date | None
+    date_kind: str | None
+    extent: str | None
+    archival_history: str | None
+    acquisition: str | None
+    scope_content: str | None
+    arrangement: str | None
+    access_status: str
+    access_note: str | None
+    reproduction_note: str | None
+    related_note: str | None
+    publication_note: str | None
+    general_note: str | None
+    archivist_note: str | None
+    rules: str | None
+    description_date: str | None
+    media_type: str | None
+    languages: tuple[str, ...]
+    scripts: tuple[str, ...]
+    version: int
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+    withdrawn_at: datetime | None
+    children_count: int
+    agents: tuple[AgentLink, ...] = ()
+    places: tuple[TermRecord, ...] = ()
+    subjects: tuple[TermRecord, ...] = ()
+    files: tuple[FileRecord, ...] = ()
+    events: tuple[EventRecord, ...] = ()
+    assessments: tuple[AssessmentRecord, ...] = ()  # newest first
+    relations: tuple[RelationRecord, ...] = ()
+
+    @property
+    def current_assessment(self) -> AssessmentRecord | None:
+        return self.assessments[0] if self.assessments else None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    table_name: str
+    row_uuid: str
+    field: str | None
+    old_value: str | None
+    new_value: str | None
+    reason: str | None
+    hash: str
+
+
+@dataclass(frozen=True)
+class CatalogueStats:
+    path: str
+    schema_revision: str | None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn records (and what they hold) into JSON-ready values, with grades spelled out."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        result = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        if isinstance(value, AssessmentRecord):
+            result["grade"] = value.grade
+            result["source_reliability_label"] = value.source_reliability.label
+            result["information_credibility_label"] = value.information_credibility.label
+        return result
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return value

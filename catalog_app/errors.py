@@ -1,0 +1,53 @@
+"""Errors a user can cause and act on. Each carries one plain sentence and what to do.
+
+Anything that is not one of these is a bug: the CLI and the GUI log it with its traceback and
+show a short apology instead of the traceback.
+"""
+
+from __future__ import annotations
+
+
+class CatalogError(Exception):
+    """Base of user-facing errors. `str(error)` is a complete one-line message."""
+
+    exit_code = 1
+
+
+class CatalogueNotFound(CatalogError):
+    pass
+
+
+class NotACatalogue(CatalogError):
+    pass
+
+
+class CatalogueReadOnly(CatalogError):
+    pass
+
+
+class CatalogueLocked(CatalogError):
+    pass
+
+
+class CatalogueTooNew(CatalogError):
+    pass
+
+
+class CatalogueCorrupt(CatalogError):
+    pass
+
+
+class DiskFull(CatalogError):
+    pass
+
+
+class RecordNotFound(CatalogError):
+    pass
+
+
+class ValidationError(CatalogError):
+    """Input that breaks a rule of the catalogue (bad date, duplicate reference code, ...)."""
+
+
+class ConflictError(CatalogError):
+    """The record changed (in another window or program) since it was read."""

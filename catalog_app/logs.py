@@ -1,0 +1,31 @@
+"""The program's log file: where unexpected errors go with their tracebacks."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+from catalog_app.paths import log_dir
+
+LOG_NAME = "catalog.log"
+
+
+def configure_logging(level: int = logging.INFO) -> Path | None:
+    """Log to a rotating file in the user's log folder; returns its path (None if unwritable)."""
+    root = logging.getLogger()
+    for handler in root.handlers:
+        if isinstance(handler, logging.handlers.RotatingFileHandler):
+            return Path(handler.baseFilename)
+    path = log_dir() / LOG_NAME
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+    return path

@@ -1,0 +1,1 @@
+"""SQLite storage: engine and pragmas, ORM models, migrations, backup and the audit trail."""

@@ -1,0 +1,267 @@
+"""The audit trail: every change flushed through an ORM session becomes audit rows.
+
+Hooking the session's flush, rather than asking each service to remember, means no service
+can change data without leaving a trace. Rows are hash-chained: each row's hash covers its
+content and the previous row's hash, so a deleted or edited row breaks the chain.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from catalog_app.storage.models import (
+    Agent,
+    AgentName,
+    Audited,
+    AuditEntry,
+    HasUuid,
+    Setting,
+    Unit,
+    UnitAgent,
+    UnitPlace,
+    UnitSubject,
+)
+from catalog_app.storage.types import utcnow
+
+GENESIS_HASH = "0" * 64
+ACTOR_KEY = "actor"
+REASON_KEY = "audit_reason"
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _summary(value: Any) -> str | None:
+    if value is None:
+        return None
+    raw = str(value).encode("utf-8")
+    return f"<{len(str(value))} characters, sha256 {hashlib.sha256(raw).hexdigest()}>"
+
+
+def _column_value(obj: Audited, key: str, value: Any) -> str | None:
+    return _summary(value) if key in obj.__audit_summarise__ else _text(value)
+
+
+def _snapshot(obj: Audited) -> str:
+    state = inspect(obj)
+    values = {
+        attr.key: _column_value(obj, attr.key, getattr(obj, attr.key))
+        for attr in state.mapper.column_attrs
+        if attr.key not in ("id", "version")
+    }
+    return json.dumps(values, ensure_ascii=False, sort_keys=True)
+
+
+# Rows that only say "this unit (or agent) has that term / name / setting" are logged against
+# the record they belong to, as a field with a readable value.
+def _unit(session: Session, obj: Any) -> Unit:
+    unit: Unit | None = obj.unit or session.get(Unit, obj.unit_id)
+    assert unit is not None
+    return unit
+
+
+def _agent(session: Session, obj: Any) -> Agent:
+    agent: Agent | None = obj.agent or session.get(Agent, obj.agent_id)
+    assert agent is not None
+    return agent
+
+
+def _link_unit_agent(session: Session, obj: Any) -> tuple[str, str, str]:
+    agent = _agent(session, obj)
+    return (
+        _unit(session, obj).uuid,
+        f"agent ({obj.role})",
+        f"{agent.authorised_name} [{agent.uuid}]",
+    )
+
+
+def _link_unit_place(session: Session, obj: Any) -> tuple[str, str, str]:
+    return _unit(session, obj).uuid, "place", f"{obj.place.name} [{obj.place.uuid}]"
+
+
+def _link_unit_subject(session: Session, obj: Any) -> tuple[str, str, str]:
+    return _unit(session, obj).uuid, "subject", f"{obj.subject.term} [{obj.subject.uuid}]"
+
+
+def _link_agent_name(session: Session, obj: Any) -> tuple[str, str, str]:
+    return _agent(session, obj).uuid, f"name ({obj.kind})", obj.name
+
+
+def _link_setting(session: Session, obj: Any) -> tuple[str, str, str]:
+    return "settings", obj.key, obj.value
+
+
+_LINKS: dict[type, Callable[[Session, Any], tuple[str, str, str]]] = {
+    UnitAgent: _link_unit_agent,
+    UnitPlace: _link_unit_place,
+    UnitSubject: _link_unit_subject,
+    AgentName: _link_agent_name,
+    Setting: _link_setting,
+}
+
+
+def _changes(
+    session: Session,
+) -> Iterator[tuple[str, str, str, str | None, str | None, str | None]]:
+    """(action, table, row_uuid, field, old, new) for everything about to be flushed."""
+    for obj in list(session.new):
+        if not isinstance(obj, Audited):
+            continue
+        table = obj.__class__.__tablename__  # type: ignore[attr-defined]
+        link = _LINKS.get(type(obj))
+        if link is not None:
+            row_uuid, field, value = link(session, obj)
+            yield "add", table, row_uuid, field, None, value
+        else:
+            assert isinstance(obj, HasUuid)
+            yield "create", table, obj.uuid, None, None, _snapshot(obj)
+    for obj in list(session.dirty):
+        if not isinstance(obj, Audited) or not session.is_modified(obj):
+            continue
+        table = obj.__class__.__tablename__  # type: ignore[attr-defined]
+        link = _LINKS.get(type(obj))
+        state = inspect(obj)
+        for attr in state.mapper.column_attrs:
+            if attr.key in obj.__audit_ignore__:
+                continue
+            history = state.attrs[attr.key].history
+            if not history.has_changes():
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if _text(old) == _text(new):
+                continue
+            if link is not None:
+                row_uuid, field, _ = link(session, obj)
+                field = f"{field}.{attr.key}"
+            else:
+                assert isinstance(obj, HasUuid)
+                row_uuid, field = obj.uuid, attr.key
+            yield (
+                "update",
+                table,
+                row_uuid,
+                field,
+                _column_value(obj, attr.key, old),
+                _column_value(obj, attr.key, new),
+            )
+    for obj in list(session.deleted):
+        if not isinstance(obj, Audited):
+            continue
+        table = obj.__class__.__tablename__  # type: ignore[attr-defined]
+        link = _LINKS.get(type(obj))
+        if link is not None:
+            row_uuid, field, value = link(session, obj)
+            yield "remove", table, row_uuid, field, value, None
+        else:
+            assert isinstance(obj, HasUuid)
+            yield "delete", table, obj.uuid, None, _snapshot(obj), None
+
+
+def chain_hash(prev_hash: str, entry: AuditEntry) -> str:
+    payload = [
+        prev_hash,
+        entry.at.isoformat(),
+        entry.actor,
+        entry.action,
+        entry.table_name,
+        entry.row_uuid,
+        entry.field,
+        entry.old_value,
+        entry.new_value,
+        entry.reason,
+    ]
+    encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def _apply_defaults(obj: Audited) -> None:
+    """Fill Python-side column defaults now, so the audit snapshot shows the stored values."""
+    for column in inspect(type(obj)).columns:
+        default = column.default
+        if default is None or column.key is None or getattr(obj, column.key) is not None:
+            continue
+        if default.is_scalar:
+            setattr(obj, column.key, default.arg)
+        elif default.is_callable:
+            setattr(obj, column.key, default.arg(None))
+
+
+def _stamp_updates(session: Session, actor: str) -> None:
+    now = utcnow()
+    for obj in session.dirty:
+        if isinstance(obj, Unit | Agent) and session.is_modified(obj):
+            obj.updated_at = now
+            if isinstance(obj, Unit):
+                obj.updated_by = actor
+
+
+def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    if not any(isinstance(o, Audited) for o in (*session.new, *session.dirty, *session.deleted)):
+        return
+    actor = session.info.get(ACTOR_KEY)
+    if not actor:
+        raise RuntimeError("a change was flushed without an actor: use the service layer")
+    reason = session.info.get(REASON_KEY)
+    with session.no_autoflush:
+        for obj in session.new:
+            if isinstance(obj, Audited):
+                _apply_defaults(obj)
+        _stamp_updates(session, actor)
+        rows = list(_changes(session))
+        if not rows:
+            return
+        prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    prev = prev or GENESIS_HASH
+    now = utcnow()
+    for action, table, row_uuid, field, old, new in rows:
+        entry = AuditEntry(
+            at=now,
+            actor=actor,
+            action=action,
+            table_name=table,
+            row_uuid=row_uuid,
+            field=field,
+            old_value=old,
+            new_value=new,
+            reason=reason,
+        )
+        entry.prev_hash = prev
+        entry.hash = prev = chain_hash(prev, entry)
+        session.add(entry)
+
+
+def install(session_class: type[Session]) -> None:
+    """Attach the audit hook to sessions of this class (idempotent)."""
+    if not event.contains(session_class, "before_flush", _before_flush):
+        event.listen(session_class, "before_flush", _before_flush)
+
+
+def verify_chain(session: Session) -> list[int]:
+    """Ids of audit rows whose hash does not follow from their content and predecessor."""
+    broken: list[int] = []
+    prev = GENESIS_HASH
+    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(2000):
+        if entry.prev_hash != prev or chain_hash(prev, entry) != entry.hash:
+            broken.append(entry.id)
+        prev = entry.hash
+    return broken

@@ -1,0 +1,77 @@
+"""Engines for catalogue files, with the pragmas a field catalogue needs on every connection."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import ConnectionPoolEntry
+
+# "CATL": marks the file as a catalogue for file(1) and for our own checks (PRAGMA application_id).
+APPLICATION_ID = 0x4341544C
+BUSY_TIMEOUT_MS = 5000
+WRITE = "IMMEDIATE"
+
+
+def _configure(readonly: bool, busy_timeout_ms: int, foreign_keys: bool) -> Any:
+    def on_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own handling defers
+        # BEGIN and cannot take the write lock up front).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+            cursor.execute("PRAGMA temp_store = MEMORY")
+            cursor.execute("PRAGMA cache_size = -65536")
+            if not readonly:
+                # WAL lets the GUI read while an import writes; FULL makes a committed
+                # transaction survive a power cut, which NORMAL does not promise in WAL mode.
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = FULL")
+        finally:
+            cursor.close()
+
+    return on_connect
+
+
+def _on_begin(connection: Any) -> None:
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def sqlite_url(path: Path, *, readonly: bool = False) -> str:
+    if readonly:
+        return f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro&uri=true"
+    return f"sqlite:///{path}"
+
+
+def make_engine(
+    path: Path,
+    *,
+    readonly: bool = False,
+    busy_timeout_ms: int | None = None,
+    foreign_keys: bool = True,
+) -> Engine:
+    """An engine on the catalogue at `path`. Writers should use `writer(engine)`.
+
+    `foreign_keys=False` is for migrations only: SQLite's batch table rebuilds would otherwise
+    fire ON DELETE actions when the old copy of a table is dropped.
+    """
+    engine = create_engine(sqlite_url(path, readonly=readonly))
+    timeout = BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
+    event.listen(engine, "connect", _configure(readonly, timeout, foreign_keys))
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, but its transactions take the write lock at BEGIN.
+
+    Taking it up front means a write transaction never fails half-way because another
+    writer got in first; it waits (busy timeout) or fails before doing anything.
+    """
+    return engine.execution_options(sqlite_begin=WRITE)

@@ -1,0 +1,59 @@
+"""Turning SQLite's failures into messages a person can act on."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError
+
+from catalog_app.errors import (
+    CatalogError,
+    CatalogueCorrupt,
+    CatalogueLocked,
+    CatalogueReadOnly,
+    DiskFull,
+    NotACatalogue,
+    ValidationError,
+)
+
+
+def translate_sqlite_error(exc: BaseException, path: Path) -> CatalogError | BaseException:
+    """The user-facing error for a database failure, or `exc` itself when it is a bug."""
+    original = exc.orig if isinstance(exc, DBAPIError) else exc
+    if not isinstance(original, sqlite3.Error):
+        return exc
+    if isinstance(original, sqlite3.IntegrityError):
+        return ValidationError(f"The change was refused by a rule of the catalogue: {original}.")
+    name = getattr(original, "sqlite_errorname", "")
+    text = str(original).lower()
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return CatalogueLocked(
+            f"The catalogue {path} is busy: another program or window is writing to it. "
+            "Wait a moment and try again, or close the other program."
+        )
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return CatalogueReadOnly(
+            f"The catalogue {path} cannot be written (read-only file, folder or disk). "
+            "Copy it somewhere writable, or change its permissions."
+        )
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        return DiskFull(
+            f"The disk holding {path} is full; nothing was saved. Free some space and try again."
+        )
+    if name == "SQLITE_NOTADB" or "not a database" in text:
+        return NotACatalogue(f"{path} is not a catalogue (not an SQLite database).")
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
+        return CatalogueCorrupt(
+            f"The catalogue {path} is damaged. Restore it from a backup copy "
+            "(files named *.before-* or your own backups)."
+        )
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return CatalogueReadOnly(
+            f"The catalogue {path} cannot be opened: check that its folder exists and is writable."
+        )
+    if name.startswith("SQLITE_IOERR") or "disk i/o" in text:
+        return CatalogueCorrupt(
+            f"The disk failed while reading or writing {path}. Check the disk and try again."
+        )
+    return exc

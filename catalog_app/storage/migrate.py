@@ -1,0 +1,183 @@
+"""Schema migrations with Alembic: create, upgrade (after a backup) or refuse a catalogue.
+
+SQLite DDL runs inside the migration's transaction here (the engine issues BEGIN itself), so
+a failed upgrade leaves the file as it was; the backup is a second line of defence.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, Engine, text
+
+from catalog_app.errors import CatalogueReadOnly, CatalogueTooNew, NotACatalogue
+from catalog_app.paths import bundled
+from catalog_app.storage.backup import backup_catalogue, backup_name
+from catalog_app.storage.engine import APPLICATION_ID, make_engine, writer
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+log = logging.getLogger(__name__)
+
+# The newest revision in migrations/versions (a test checks they agree). Knowing it here lets
+# a current catalogue open without loading Alembic and parsing every migration script.
+SCHEMA_HEAD = "0002"
+
+# Tables that exist outside the ORM metadata (full-text indexes and SQLite's own).
+_UNMANAGED_PREFIXES = ("sqlite_", "alembic_version")
+_UNMANAGED_SUFFIXES = (
+    "_fts",
+    "_fts_data",
+    "_fts_idx",
+    "_fts_docsize",
+    "_fts_config",
+    "_fts_content",
+    "_vocab",
+)
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    if type_ == "table" and name is not None:
+        return not (name.startswith(_UNMANAGED_PREFIXES) or name.endswith(_UNMANAGED_SUFFIXES))
+    return True
+
+
+def migration_engine(path: Path) -> Engine:
+    return writer(make_engine(path, foreign_keys=False))
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(bundled("migrations")))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def script_directory() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    return SCHEMA_HEAD
+
+
+def _table_names(connection: Connection) -> set[str]:
+    rows = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {str(row[0]) for row in rows}
+
+
+def current_revision(connection: Connection) -> str | None:
+    if "alembic_version" not in _table_names(connection):
+        return None
+    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def upgrade(path: Path, revision: str = "head") -> None:
+    """Run migrations up to `revision` and check foreign keys before committing."""
+    from alembic import command
+
+    engine = migration_engine(path)
+    try:
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), revision)
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"migration left broken references: {problems[:5]}")
+            _ensure_identity(connection)
+            connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+    finally:
+        engine.dispose()
+
+
+DEFAULT_REFERENCE_PREFIX = "CAT"
+
+
+def _ensure_identity(connection: Connection) -> None:
+    """Give a new catalogue its own UUID (for merging catalogues later) and defaults."""
+    defaults = {
+        "catalogue_uuid": str(uuid.uuid4()),
+        "reference_code_prefix": DEFAULT_REFERENCE_PREFIX,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    for key, value in defaults.items():
+        connection.execute(
+            text("INSERT OR IGNORE INTO settings (key, value) VALUES (:key, :value)"),
+            {"key": key, "value": value},
+        )
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    revision: str | None
+    head: str
+    known: bool  # the revision is one this program knows
+
+    @property
+    def current(self) -> bool:
+        return self.revision == self.head
+
+
+def _known_revisions() -> Iterable[str]:
+    return (script.revision for script in script_directory().walk_revisions())
+
+
+def schema_state(engine: Engine, path: Path) -> SchemaState:
+    """Read a catalogue's revision, refusing SQLite files that belong to other programs."""
+    with engine.connect() as connection:
+        app_id = connection.exec_driver_sql("PRAGMA application_id").scalar()
+        tables = _table_names(connection)
+        revision = current_revision(connection)
+    if app_id != APPLICATION_ID and not (revision and "units" in tables):
+        if tables:
+            raise NotACatalogue(
+                f"{path} is an SQLite database of another program, not a catalogue."
+            )
+        return SchemaState(None, head_revision(), known=True)
+    known = revision in (None, SCHEMA_HEAD) or revision in _known_revisions()
+    return SchemaState(revision, SCHEMA_HEAD, known=known)
+
+
+def bring_up_to_date(engine: Engine, path: Path, *, readonly: bool) -> Path | None:
+    """Upgrade an older catalogue after backing it up; returns the backup's path if one was made.
+
+    Refuses, without touching the file, a catalogue written by a newer program.
+    """
+    state = schema_state(engine, path)
+    if state.current:
+        return None
+    if not state.known:
+        raise CatalogueTooNew(
+            f"{path} was written by a newer version of this program (schema {state.revision}); "
+            "install the newer version to open it. The file was not changed."
+        )
+    if readonly:
+        raise CatalogueReadOnly(
+            f"{path} needs upgrading to this program's format, but it is read-only."
+        )
+    backup = None
+    if state.revision is not None:
+        backup = backup_catalogue(path, backup_name(path, f"before-{state.head}"))
+        log.info("backed up %s to %s before upgrading from %s", path, backup, state.revision)
+    engine.dispose()
+    upgrade(path)
+    return backup
+
+
+def table_counts(connection: Connection, tables: Iterable[str]) -> dict[str, int]:
+    return {
+        name: int(connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one())
+        for name in tables
+    }

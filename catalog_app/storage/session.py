@@ -1,0 +1,61 @@
+"""Sessions on a catalogue: reads, and audited write transactions that hold the write lock."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from catalog_app.errors import CatalogueReadOnly
+from catalog_app.storage import audit
+from catalog_app.storage.engine import writer
+from catalog_app.storage.errors import translate_sqlite_error
+
+
+class CatalogueSession(Session):
+    """A session whose flushes are written to the audit log."""
+
+
+audit.install(CatalogueSession)
+
+
+class SessionFactory:
+    def __init__(self, engine: Engine, path: Path, *, readonly: bool) -> None:
+        self.path = path
+        self.readonly = readonly
+        self._reader = sessionmaker(engine, class_=CatalogueSession, expire_on_commit=False)
+        self._writer = sessionmaker(writer(engine), class_=CatalogueSession, expire_on_commit=False)
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except (DBAPIError, sqlite3.Error) as exc:
+            translated = translate_sqlite_error(exc, self.path)
+            if translated is exc:
+                raise
+            raise translated from exc
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only snapshot; nothing done in it is saved."""
+        with self._translated(), self._reader() as session:
+            yield session  # closing the session rolls back whatever it began
+
+    @contextmanager
+    def write(self, actor: str, reason: str | None = None) -> Iterator[Session]:
+        """One transaction: everything done in it is saved together, or not at all."""
+        if self.readonly:
+            raise CatalogueReadOnly(
+                f"The catalogue {self.path} is open read-only; nothing can be changed in it."
+            )
+        with self._translated(), self._writer() as session:
+            session.info[audit.ACTOR_KEY] = actor
+            session.info[audit.REASON_KEY] = reason
+            with session.begin():
+                yield session

@@ -1,0 +1,53 @@
+"""Typed access to the window's persistent settings (QSettings), declared in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from catalog_app import APP_NAME
+
+MAX_RECENT = 8
+
+
+class UiSettings:
+    def __init__(self, settings: QSettings | None = None) -> None:
+        self._s = settings or QSettings(APP_NAME, APP_NAME)
+
+    def recent_catalogues(self) -> list[Path]:
+        value = self._s.value("catalogues/recent", [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return []
+        return [Path(str(item)) for item in value if item]
+
+    def remember_catalogue(self, path: Path) -> None:
+        recent = [p for p in self.recent_catalogues() if p != path]
+        self._s.setValue("catalogues/recent", [str(p) for p in [path, *recent][:MAX_RECENT]])
+
+    def forget_catalogue(self, path: Path) -> None:
+        self._s.setValue(
+            "catalogues/recent", [str(p) for p in self.recent_catalogues() if p != path]
+        )
+
+    def geometry(self) -> QByteArray | None:
+        value = self._s.value("window/geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    def window_state(self) -> QByteArray | None:
+        value = self._s.value("window/state")
+        return value if isinstance(value, QByteArray) else None
+
+    def splitter_state(self) -> QByteArray | None:
+        value = self._s.value("window/splitter")
+        return value if isinstance(value, QByteArray) else None
+
+    def save_window(self, geometry: QByteArray, state: QByteArray, splitter: QByteArray) -> None:
+        self._s.setValue("window/geometry", geometry)
+        self._s.setValue("window/state", state)
+        self._s.setValue("window/splitter", splitter)
+
+    def sync(self) -> None:
+        self._s.sync()

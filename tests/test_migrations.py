@@ -1,0 +1,159 @@
+"""The schema's history: upgrades keep every row, newer files are refused, models match."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from catalog_app.errors import CatalogueTooNew
+from catalog_app.services import Catalogue
+from catalog_app.storage.engine import make_engine
+from catalog_app.storage.migrate import head_revision, include_name, script_directory, upgrade
+from catalog_app.storage.models import Base
+
+FIRST_REVISION = "0001"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _fill_at_first_revision(path: Path) -> None:
+    """Rows in every table as the first schema knew them, written with plain SQL."""
+    stamp = "2024-01-02 03:04:05.000000"
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(
+            f"""
+            INSERT INTO units (id, uuid, level, position, reference_code, title, title_source,
+                access_status, languages, scripts, version, created_at, created_by,
+                updated_at, updated_by, date_expression, date_start, date_end)
+            VALUES (1, '11111111-1111-4111-8111-111111111111', 'fonds', 1, 'OLD-1',
+                'Old fonds', 'typed', 'open', '["fa"]', '[]', 3, '{stamp}', 'a', '{stamp}', 'a',
+                '1988-07/1988-09', '1988-07-01', '1988-09-30'),
+                (2, '22222222-2222-4222-8222-222222222222', 'item', 1, 'OLD-1/1',
+                'Old item', 'harvested', 'restricted', '[]', '[]', 1, '{stamp}', 'a',
+                '{stamp}', 'a', NULL, NULL, NULL);
+            UPDATE units SET parent_id = 1 WHERE id = 2;
+            INSERT INTO files (uuid, unit_id, sha256, size, media_type, original_name,
+                is_evidentiary, added_at, added_by, extracted_text)
+            VALUES ('f', 2, '{"b" * 64}', 10, 'text/plain', 'a.txt', 1, '{stamp}', 'a',
+                'متن');
+            INSERT INTO agents (uuid, kind, authorised_name, created_at, updated_at)
+            VALUES ('ag', 'person', 'Someone', '{stamp}', '{stamp}');
+            INSERT INTO agent_names (agent_id, name, kind) VALUES (1, 'Someone Else', 'variant');
+            INSERT INTO unit_agents (unit_id, agent_id, role) VALUES (2, 1, 'creator');
+            INSERT INTO places (uuid, name, variants) VALUES ('pl', 'Evin', '[]');
+            INSERT INTO unit_places (unit_id, place_id) VALUES (2, 1);
+            INSERT INTO subjects (uuid, term, vocabulary) VALUES ('su', 'Prisons', '');
+            INSERT INTO unit_subjects (unit_id, subject_id) VALUES (2, 1);
+            INSERT INTO provenance_events (uuid, unit_id, event_type, recorded_at, recorded_by)
+            VALUES ('ev', 2, 'capture', '{stamp}', 'a');
+            INSERT INTO reliability_assessments (uuid, unit_id, source_reliability,
+                information_credibility, assessor, assessed_at, recorded_by)
+            VALUES ('ra', 2, 'B', 2, 'a', '{stamp}', 'a');
+            INSERT INTO relations (uuid, from_unit_id, to_unit_id, kind, found_by, created_at,
+                created_by) VALUES ('re', 2, 1, 'part of', 'person', '{stamp}', 'a');
+            INSERT INTO audit_log (at, actor, action, table_name, row_uuid, prev_hash, hash)
+            VALUES ('{stamp}', 'a', 'create', 'units', 'x', '{"0" * 64}', '{"1" * 64}');
+            """
+        )
+        db.commit()
+
+
+def _all_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    with closing(sqlite3.connect(path)) as db:
+        tables = [
+            row[0]
+            for row in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " AND name NOT IN ('alembic_version', 'settings')"
+            )
+        ]
+        return {t: sorted(db.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+
+
+def test_the_program_knows_its_newest_revision() -> None:
+    assert head_revision() == script_directory().get_current_head()
+
+
+def test_there_is_an_upgrade_path_to_test() -> None:
+    revisions = [s.revision for s in script_directory().walk_revisions()]
+    assert FIRST_REVISION in revisions
+    assert head_revision() != FIRST_REVISION
+
+
+def test_an_old_catalogue_is_backed_up_then_upgraded_with_nothing_lost(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    upgrade(path, FIRST_REVISION)
+    _fill_at_first_revision(path)
+    rows_before = _all_rows(path)
+
+    with Catalogue.open(path) as catalogue:
+        assert catalogue.schema_revision() == head_revision()
+        backup = catalogue.upgrade_backup
+        assert backup is not None
+        assert backup.parent == path.parent
+        item = catalogue.units.find("OLD-1/1")
+        assert (item.title, item.title_source, item.access_status) == (
+            "Old item",
+            "harvested",
+            "restricted",
+        )
+        assert item.parent_reference_code == "OLD-1"
+        assert [a.authorised_name for a in item.agents] == ["Someone"]
+        assert item.current_assessment is not None
+        assert item.current_assessment.grade == "B2"
+        assert catalogue.units.find("OLD-1").languages == ("fa",)
+
+    assert _all_rows(backup) == rows_before
+    with closing(sqlite3.connect(backup)) as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone() == (FIRST_REVISION,)
+    rows_after = _all_rows(path)
+    for table, rows in rows_before.items():
+        assert rows_after[table] == rows, f"rows of {table} changed during the upgrade"
+    # What the upgrade added is in force on the old data.
+    with closing(sqlite3.connect(path)) as db, pytest.raises(sqlite3.IntegrityError):
+        db.execute("DELETE FROM audit_log")
+
+
+def test_a_catalogue_from_a_newer_program_is_refused_untouched(catalogue: Catalogue) -> None:
+    path = catalogue.path
+    catalogue.close()
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+        db.commit()
+    digest = _digest(path)
+    with pytest.raises(CatalogueTooNew, match="newer version"):
+        Catalogue.open(path)
+    assert _digest(path) == digest
+    assert not list(path.parent.glob("*.before-*"))
+
+
+def test_the_models_and_the_migrations_agree(tmp_path: Path) -> None:
+    path = tmp_path / "head.sqlite"
+    upgrade(path)
+    engine = make_engine(path)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"include_name": include_name, "compare_type": True}
+            )
+            differences = compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+
+def test_each_revision_upgrades_from_the_one_before(tmp_path: Path) -> None:
+    revisions = [s.revision for s in script_directory().walk_revisions()][::-1]
+    path = tmp_path / "stepwise.sqlite"
+    for revision in revisions:
+        upgrade(path, revision)
+        with closing(sqlite3.connect(path)) as db:
+            assert db.execute("SELECT version_num FROM alembic_version").fetchone() == (revision,)

@@ -1,0 +1,99 @@
+"""Build a small sample catalogue for trying the program and for screenshots.
+
+python tools/demo_catalogue.py /tmp/demo.sqlite
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from catalog_app.domain.records import AgentName, NewAssessment, NewEvent
+from catalog_app.domain.reliability import InformationCredibility, SourceReliability
+from catalog_app.services import Catalogue
+
+
+def build(path: Path) -> None:
+    with Catalogue.open(path, create=True, actor="Demo Archivist") as cat:
+        fonds = cat.units.create(
+            {
+                "title": "Testimonies on the 1988 prison massacres",
+                "level": "collection",
+                "date_expression": "1988-07/1988-09",
+                "scope_content": "Captured web articles, transcripts and statements about "
+                "the summer 1988 executions of political prisoners in Iran.",
+                "languages": ["en", "fa"],
+            }
+        )
+        series = cat.units.create(
+            {"title": "Web articles captured 2024", "level": "series"}, parent_id=fonds.id
+        )
+        article = cat.units.create(
+            {
+                "title": "Families gather at Khavaran cemetery",
+                "date_expression": "2023-08~",
+                "date_kind": "publication",
+                "extent": "1 web page (HTML, 48 KB)",
+                "media_type": "web page",
+                "languages": ["en"],
+                "scope_content": "Report of an annual commemoration at Khavaran, with "
+                "statements from relatives.",
+            },
+            parent_id=series.id,
+        )
+        cat.units.create(
+            {
+                "title": "خاوران؛ گورستان بی‌نام",
+                "languages": ["fa"],
+                "date_expression": "1989-01?",
+                "scope_content": "روایت خانواده‌ها از خاوران در تابستان ۱۳۶۷.",
+            },
+            parent_id=series.id,
+        )
+        cat.units.create(
+            {"title": "Oral history transcripts", "level": "series"}, parent_id=fonds.id
+        )
+        agent = cat.agents.create(
+            "Ruhollah Khomeini",
+            names=[
+                AgentName("Rouhollah Khomeini", "variant", "Latn"),
+                AgentName("روح‌الله خمینی", "parallel", "Arab"),
+            ],
+        )
+        cat.units.link_agent(article.id, agent.id, "mentioned")
+        place = cat.terms.place("Khavaran", variants=["Khaveran", "خاوران"])
+        cat.units.link_place(article.id, place.id)
+        subject = cat.terms.subject("Mass executions")
+        cat.units.link_subject(article.id, subject.id)
+        cat.provenance.record(
+            article.id,
+            NewEvent(
+                "capture",
+                occurred_at="2024-03-02",
+                agent="Field team",
+                tool="SingleFile 1.22",
+                note="Saved from the outlet's website; URL not recorded by the capture tool.",
+            ),
+        )
+        cat.provenance.record(
+            article.id,
+            NewEvent(
+                "transfer",
+                occurred_at="2024-03-10",
+                agent="Field team",
+                note="Handed over on a USB stick.",
+            ),
+        )
+        cat.reliability.assess(
+            article.id,
+            NewAssessment(
+                SourceReliability.C,
+                InformationCredibility.PROBABLY_TRUE,
+                affiliation_note="Outlet run by an exile opposition group; partisan framing.",
+                corroboration_note="Date and place match two independent NGO reports.",
+            ),
+        )
+
+
+if __name__ == "__main__":
+    build(Path(sys.argv[1]))
