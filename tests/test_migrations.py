@@ -66,16 +66,28 @@ def _fill_at_first_revision(path: Path) -> None:
         db.commit()
 
 
-def _all_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
+Rows = dict[str, tuple[list[str], list[tuple[object, ...]]]]
+
+
+def _all_rows(path: Path, like: Rows | None = None) -> Rows:
+    """Every row of every table; with `like`, only the tables and columns that it has."""
     with closing(sqlite3.connect(path)) as db:
-        tables = [
-            row[0]
-            for row in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-                " AND name NOT IN ('alembic_version', 'settings')"
-            )
-        ]
-        return {t: sorted(db.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables}
+        if like is None:
+            tables = {
+                row[0]: [c[1] for c in db.execute(f'PRAGMA table_info("{row[0]}")')]
+                for row in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                    "'sqlite_%' AND name NOT IN ('alembic_version', 'settings')"
+                )
+            }
+        else:
+            tables = {name: columns for name, (columns, _) in like.items()}
+        result: Rows = {}
+        for table, columns in tables.items():
+            listed = ", ".join(f'"{c}"' for c in columns)
+            rows = db.execute(f'SELECT {listed} FROM "{table}"').fetchall()
+            result[table] = (columns, sorted(rows, key=repr))
+        return result
 
 
 def test_the_program_knows_its_newest_revision() -> None:
@@ -112,9 +124,11 @@ def test_an_old_catalogue_is_backed_up_then_upgraded_with_nothing_lost(tmp_path:
         assert catalogue.units.find("OLD-1").languages == ("fa",)
 
     assert _all_rows(backup) == rows_before
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT harvested FROM units WHERE id = 2").fetchone() == ('["title"]',)
     with closing(sqlite3.connect(backup)) as db:
         assert db.execute("SELECT version_num FROM alembic_version").fetchone() == (FIRST_REVISION,)
-    rows_after = _all_rows(path)
+    rows_after = _all_rows(path, like=rows_before)
     for table, rows in rows_before.items():
         assert rows_after[table] == rows, f"rows of {table} changed during the upgrade"
     # What the upgrade added is in force on the old data.

@@ -69,6 +69,12 @@ if [ "$mode" = app ]; then
   exec "$VENV/bin/catalog-app" "$@"
 fi
 
+# The tests read text from images for real, so they want Tesseract with English and Persian.
+if ! command -v tesseract >/dev/null 2>&1 || ! tesseract --list-langs 2>/dev/null | grep -qx fas; then
+  apt_install tesseract-ocr tesseract-ocr-eng tesseract-ocr-fas \
+    || echo "Tesseract OCR is missing: the OCR tests will be skipped (sudo apt-get install tesseract-ocr tesseract-ocr-fas)." >&2
+fi
+
 export QT_QPA_PLATFORM=offscreen
 export PATH="$PWD/$VENV/bin:$PATH"
 echo "== ruff"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from catalog_app import __version__
 from catalog_app.cli.commands import catalogue as catalogue_commands
+from catalog_app.cli.commands import ingest as ingest_commands
 from catalog_app.cli.context import CommandContext
 from catalog_app.errors import CatalogError
 from catalog_app.logs import configure_logging
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     catalogue_commands.register(commands)
+    ingest_commands.register(commands)
     return parser
 
 
@@ -59,7 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"catalog: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("catalog: interrupted", file=sys.stderr)
+        print(
+            "catalog: interrupted; what was finished is saved, so running the same command "
+            "again completes it",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK

@@ -114,6 +114,7 @@ class FileRecord:
     media_type: str
     original_name: str
     original_path: str | None
+    original_modified_at: datetime | None
     stored_path: str | None
     text_method: str | None
     text_language: str | None
@@ -214,6 +215,7 @@ class UnitDetail:
     media_type: str | None
     languages: tuple[str, ...]
     scripts: tuple[str, ...]
+    harvested: tuple[str, ...]  # fields whose value came from the document, not a person
     version: int
     created_at: datetime
     created_by: str
@@ -274,3 +276,29 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
     return value
+
+
+@dataclass(frozen=True)
+class ImportItem:
+    """What happened to one file of an import."""
+
+    path: str
+    outcome: str  # "imported", "duplicate" or "failed"
+    id: int | None = None
+    reference_code: str | None = None
+    reason: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    items: tuple[ImportItem, ...]
+    skipped: tuple[str, ...] = ()  # system files and repeated folder links, not material
+    cancelled: bool = False
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for item in self.items if item.outcome == outcome)
+
+    @property
+    def new_ids(self) -> list[int]:
+        return [i.id for i in self.items if i.outcome == "imported" and i.id is not None]

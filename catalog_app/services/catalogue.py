@@ -66,6 +66,7 @@ class Catalogue:
         # Imported here: the service modules need `Catalogue` only for type checking.
         from catalog_app.services.agents import AgentService
         from catalog_app.services.audit import AuditService
+        from catalog_app.services.ingest import ImportService
         from catalog_app.services.provenance import ProvenanceService
         from catalog_app.services.relations import RelationService
         from catalog_app.services.reliability import ReliabilityService
@@ -79,6 +80,7 @@ class Catalogue:
         self.reliability = ReliabilityService(self)
         self.relations = RelationService(self)
         self.audit = AuditService(self)
+        self.imports = ImportService(self)
 
     @classmethod
     def open(

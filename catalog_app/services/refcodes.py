@@ -22,7 +22,8 @@ def reference_code_taken(session: Session, code: str, except_id: int | None = No
     return session.scalar(query.limit(1)) is not None
 
 
-def next_reference_code(session: Session, parent: models.Unit | None) -> str:
+def next_reference_codes(session: Session, parent: models.Unit | None, count: int) -> list[str]:
+    """`count` fresh codes for new records under `parent` (None: the top level)."""
     if parent is None:
         setting = session.get(models.Setting, PREFIX_SETTING)
         scope, base = "top", f"{setting.value if setting else DEFAULT_REFERENCE_PREFIX}-"
@@ -32,8 +33,20 @@ def next_reference_code(session: Session, parent: models.Unit | None) -> str:
     if counter is None:
         counter = models.Sequence(name=scope, value=0)
         session.add(counter)
-    while True:
-        counter.value += 1
-        candidate = f"{base}{counter.value:04d}"
-        if not reference_code_taken(session, candidate):
-            return candidate
+    codes: list[str] = []
+    while len(codes) < count:
+        wanted = count - len(codes)
+        candidates = [f"{base}{counter.value + i:04d}" for i in range(1, wanted + 1)]
+        counter.value += wanted
+        taken = set(
+            session.scalars(
+                select(models.Unit.reference_code).where(models.Unit.reference_code.in_(candidates))
+            )
+        )
+        taken_folded = {code.casefold() for code in taken}
+        codes += [c for c in candidates if c.casefold() not in taken_folded]
+    return codes
+
+
+def next_reference_code(session: Session, parent: models.Unit | None) -> str:
+    return next_reference_codes(session, parent, 1)[0]

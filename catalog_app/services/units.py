@@ -12,7 +12,7 @@ from sqlalchemy.orm.strategy_options import _AbstractLoad
 
 from catalog_app.domain.records import UnitDetail, UnitSummary
 from catalog_app.domain.unit_rules import clean_unit_fields
-from catalog_app.domain.vocabulary import AgentRole, Level
+from catalog_app.domain.vocabulary import AgentRole, Level, TitleSource
 from catalog_app.errors import ConflictError, ValidationError
 from catalog_app.services.lookup import children_count, find_unit, get_row
 from catalog_app.services.refcodes import next_reference_code, reference_code_taken
@@ -154,6 +154,7 @@ class UnitService:
                     _check_reference_code(session, values["reference_code"], unit_id)
                 for name, value in values.items():
                     setattr(unit, name, value)
+                _mark_typed(unit, set(changes))
                 return _detail(session, unit_id)
         except StaleDataError as exc:
             raise ConflictError(
@@ -302,6 +303,15 @@ class UnitService:
             if link is not None:
                 session.delete(link)
             return _detail(session, unit_id)
+
+
+def _mark_typed(unit: models.Unit, fields: set[str]) -> None:
+    """A field a person has set is no longer a harvested value."""
+    if "title" in fields and "title_source" not in fields:
+        unit.title_source = TitleSource.TYPED.value
+    remaining = [name for name in unit.harvested or [] if name not in fields]
+    if remaining != list(unit.harvested or []):
+        unit.harvested = remaining
 
 
 def _count_subtree(unit: models.Unit) -> int:

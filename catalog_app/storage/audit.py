@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -34,6 +34,9 @@ from catalog_app.storage.types import utcnow
 GENESIS_HASH = "0" * 64
 ACTOR_KEY = "actor"
 REASON_KEY = "audit_reason"
+
+# (action, table, row_uuid, field, old value, new value)
+Change = tuple[str, str, str, str | None, str | None, str | None]
 
 
 def _text(value: Any) -> str | None:
@@ -61,14 +64,20 @@ def _column_value(obj: Audited, key: str, value: Any) -> str | None:
     return _summary(value) if key in obj.__audit_summarise__ else _text(value)
 
 
+def snapshot(values: Mapping[str, Any], summarise: frozenset[str] = frozenset()) -> str:
+    """A row's values as one JSON text for the log (large columns by length and digest)."""
+    shown = {
+        key: _summary(value) if key in summarise else _text(value)
+        for key, value in values.items()
+        if key not in ("id", "version")
+    }
+    return json.dumps(shown, ensure_ascii=False, sort_keys=True)
+
+
 def _snapshot(obj: Audited) -> str:
     state = inspect(obj)
-    values = {
-        attr.key: _column_value(obj, attr.key, getattr(obj, attr.key))
-        for attr in state.mapper.column_attrs
-        if attr.key not in ("id", "version")
-    }
-    return json.dumps(values, ensure_ascii=False, sort_keys=True)
+    values = {attr.key: getattr(obj, attr.key) for attr in state.mapper.column_attrs}
+    return snapshot(values, obj.__audit_summarise__)
 
 
 # Rows that only say "this unit (or agent) has that term / name / setting" are logged against
@@ -177,19 +186,12 @@ def _changes(
             yield "delete", table, obj.uuid, None, _snapshot(obj), None
 
 
-def chain_hash(prev_hash: str, entry: AuditEntry) -> str:
-    payload = [
-        prev_hash,
-        entry.at.isoformat(),
-        entry.actor,
-        entry.action,
-        entry.table_name,
-        entry.row_uuid,
-        entry.field,
-        entry.old_value,
-        entry.new_value,
-        entry.reason,
-    ]
+_HASHED = ("actor", "action", "table_name", "row_uuid", "field", "old_value", "new_value", "reason")
+
+
+def chain_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
+    """The hash of an audit row's content (column values) chained onto the previous hash."""
+    payload = [prev_hash, entry["at"].isoformat(), *(entry[key] for key in _HASHED)]
     encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
 
@@ -215,39 +217,60 @@ def _stamp_updates(session: Session, actor: str) -> None:
                 obj.updated_by = actor
 
 
+def last_hash(session: Session) -> str:
+    with session.no_autoflush:
+        prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
+    return prev or GENESIS_HASH
+
+
+def chained_rows(
+    session: Session, changes: Iterable[Change], actor: str, reason: str | None
+) -> list[dict[str, Any]]:
+    """Audit rows (as column values) for `changes`, hash-chained onto the log's last row.
+
+    Call inside the write transaction that makes the changes: it holds the write lock, so
+    no other writer can add to the chain in between.
+    """
+    prev = last_hash(session)
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for action, table, row_uuid, field, old, new in changes:
+        row = {
+            "at": now,
+            "actor": actor,
+            "action": action,
+            "table_name": table,
+            "row_uuid": row_uuid,
+            "field": field,
+            "old_value": old,
+            "new_value": new,
+            "reason": reason,
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = chain_hash(prev, row)
+        rows.append(row)
+    return rows
+
+
+def session_actor(session: Session) -> tuple[str, str | None]:
+    actor = session.info.get(ACTOR_KEY)
+    if not actor:
+        raise RuntimeError("a change was made without an actor: use the service layer")
+    return str(actor), session.info.get(REASON_KEY)
+
+
 def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
     if not any(isinstance(o, Audited) for o in (*session.new, *session.dirty, *session.deleted)):
         return
-    actor = session.info.get(ACTOR_KEY)
-    if not actor:
-        raise RuntimeError("a change was flushed without an actor: use the service layer")
-    reason = session.info.get(REASON_KEY)
+    actor, reason = session_actor(session)
     with session.no_autoflush:
         for obj in session.new:
             if isinstance(obj, Audited):
                 _apply_defaults(obj)
         _stamp_updates(session, actor)
-        rows = list(_changes(session))
-        if not rows:
-            return
-        prev = session.scalar(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1))
-    prev = prev or GENESIS_HASH
-    now = utcnow()
-    for action, table, row_uuid, field, old, new in rows:
-        entry = AuditEntry(
-            at=now,
-            actor=actor,
-            action=action,
-            table_name=table,
-            row_uuid=row_uuid,
-            field=field,
-            old_value=old,
-            new_value=new,
-            reason=reason,
-        )
-        entry.prev_hash = prev
-        entry.hash = prev = chain_hash(prev, entry)
-        session.add(entry)
+        changes = list(_changes(session))
+    if changes:
+        session.add_all(AuditEntry(**row) for row in chained_rows(session, changes, actor, reason))
 
 
 def install(session_class: type[Session]) -> None:
@@ -261,7 +284,8 @@ def verify_chain(session: Session) -> list[int]:
     broken: list[int] = []
     prev = GENESIS_HASH
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(2000):
-        if entry.prev_hash != prev or chain_hash(prev, entry) != entry.hash:
+        content = {key: getattr(entry, key) for key in ("at", *_HASHED)}
+        if entry.prev_hash != prev or chain_hash(prev, content) != entry.hash:
             broken.append(entry.id)
         prev = entry.hash
     return broken

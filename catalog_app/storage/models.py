@@ -124,6 +124,9 @@ class Unit(Audited, HasUuid, Base):
     rules: Mapped[str | None] = mapped_column(Text)
     description_date: Mapped[str | None] = mapped_column(String(100))
     media_type: Mapped[str | None] = mapped_column(String(20))
+    # Names of fields whose value the program harvested from the document rather than a
+    # person typed; editing a field takes it off the list.
+    harvested: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
@@ -189,6 +192,7 @@ class StoredFile(Audited, HasUuid, Base):
     media_type: Mapped[str] = mapped_column(String(200))
     original_name: Mapped[str] = mapped_column(Text)
     original_path: Mapped[str | None] = mapped_column(Text)
+    original_modified_at: Mapped[datetime | None]
     stored_path: Mapped[str | None] = mapped_column(Text)
     extracted_text: Mapped[str | None] = mapped_column(Text)
     text_method: Mapped[str | None] = mapped_column(String(200))

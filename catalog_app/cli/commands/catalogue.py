@@ -61,7 +61,7 @@ def _show_text(unit: UnitDetail) -> None:
             ("Languages", ", ".join(unit.languages)),
             ("Scripts", ", ".join(unit.scripts)),
             ("Access", unit.access_status + (f": {unit.access_note}" if unit.access_note else "")),
-            ("Title source", unit.title_source if unit.title_source != "typed" else None),
+            ("Harvested", ", ".join(f.replace("_", " ") for f in unit.harvested)),
             ("Withdrawn", unit.withdrawn_at),
             ("Records below", unit.children_count or None),
             ("UUID", unit.uuid),
@@ -99,6 +99,10 @@ def _show_text(unit: UnitDetail) -> None:
         heading("Originals")
         for f in unit.files:
             print(f"  {f.original_name}  {f.size:,} bytes  {f.media_type}  sha256:{f.sha256}")
+            print(
+                f"      text: {f.text_method or 'none'}; {f.text_length:,} characters"
+                + (f" ({f.text_language})" if f.text_language else "")
+            )
     if unit.events:
         heading("Provenance (oldest first)")
         for e in unit.events:

@@ -1,0 +1,161 @@
+"""Import speed: documents per second and peak memory for a generated corpus.
+
+    .venv/bin/python -m bench.ingest_bench --documents 10000
+
+Half the documents are plain text (English, Persian, Arabic, mixed), half saved web pages
+with navigation and boilerplate around the article. Prints one table row per run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from catalog_app.services import Catalogue
+
+WORDS = {
+    "en": "the prisoners were executed in summer families gathered at the cemetery witnesses "
+    "said security forces blocked road mothers detained hours report commission evidence "
+    "testimony court archive record massacre survivors interview letter".split(),
+    "fa": "زندانیان اعدام شدند تابستان خانواده‌ها خاوران گورستان شاهدان گفتند نیروهای امنیتی "
+    "جاده را بستند مادران بازداشت گزارش کمیسیون شهادت دادگاه بایگانی".split(),
+    "ar": "السجناء أعدموا الصيف العائلات المقبرة الشهود قالوا قوات الأمن أغلقت الطريق الأمهات "
+    "اعتقلت تقرير لجنة شهادة المحكمة الأرشيف".split(),
+}
+
+
+def _paragraph(rng: random.Random, language: str, words: int) -> str:
+    return " ".join(rng.choice(WORDS[language]) for _ in range(words)).capitalize() + "."
+
+
+def _text_document(rng: random.Random, number: int) -> str:
+    language = rng.choice(["en", "en", "fa", "ar"])
+    title = f"Report {number}: " + _paragraph(rng, language, 6)
+    body = "\n\n".join(_paragraph(rng, language, rng.randint(40, 120)) for _ in range(4))
+    if rng.random() < 0.3:
+        body += "\n\n" + _paragraph(rng, "fa" if language == "en" else "en", 60)
+    return f"{title}\n\n{body}\n"
+
+
+def _html_document(rng: random.Random, number: int) -> str:
+    paragraphs = "".join(f"<p>{_paragraph(rng, 'en', rng.randint(40, 100))}</p>" for _ in range(5))
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Article {number} | Site"
+        f"</title><meta name='author' content='Author {number % 50}'></head><body><nav>"
+        "<a href='/'>Home</a> <a href='/news'>News</a> <a href='/about'>About</a></nav>"
+        f"<article><h1>Article {number}</h1>{paragraphs}<p dir='rtl'>"
+        f"{_paragraph(rng, 'fa', 30)}</p></article><footer>Copyright. Subscribe to our "
+        "newsletter.</footer></body></html>"
+    )
+
+
+def make_corpus(folder: Path, count: int, kind: str = "mixed", seed: int = 1988) -> None:
+    rng = random.Random(seed)
+    for number in range(count):
+        sub = folder / f"batch{number // 1000:03d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        if kind == "html" or (kind == "mixed" and number % 2):
+            (sub / f"doc{number:07d}.html").write_text(_html_document(rng, number), "utf-8")
+        else:
+            (sub / f"doc{number:07d}.txt").write_text(_text_document(rng, number), "utf-8")
+
+
+class MemoryWatch:
+    """Peak resident memory of this process and of all its descendants together (the
+    extraction workers), sampled from /proc while the import runs."""
+
+    def __init__(self) -> None:
+        self.peak_total = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> MemoryWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @staticmethod
+    def _family_rss_mb() -> float:
+        parents: dict[int, int] = {}
+        rss: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            parents[int(entry.name)] = int(fields.get("PPid", "0").strip())
+            rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
+        me, total = os.getpid(), 0
+        for pid in rss:
+            ancestor = pid
+            while ancestor and ancestor != me:
+                ancestor = parents.get(ancestor, 0)
+            if ancestor == me:
+                total += rss[pid]
+        return total / 1024
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.25):
+            self.peak_total = max(self.peak_total, self._family_rss_mb())
+
+
+def peak_main_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--documents", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument(
+        "--kind",
+        choices=["mixed", "text", "html"],
+        default="mixed",
+        help="plain text, saved web pages, or half of each (default)",
+    )
+    parser.add_argument("--keep", type=Path, help="build the corpus and catalogue here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        base = args.keep or Path(scratch)
+        corpus = base / "corpus"
+        corpus.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        make_corpus(corpus, args.documents, args.kind)
+        print(f"generated {args.documents:,} documents in {time.perf_counter() - started:.1f} s")
+        with Catalogue.open(base / "bench.sqlite", create=True, actor="bench") as catalogue:
+            started = time.perf_counter()
+            with MemoryWatch() as memory:
+                report = catalogue.imports.run([corpus], recursive=True, workers=args.workers)
+            elapsed = time.perf_counter() - started
+            started = time.perf_counter()
+            again = catalogue.imports.run([corpus], recursive=True, workers=args.workers)
+            rerun = time.perf_counter() - started
+        assert report.count("imported") == args.documents, report.count("failed")
+        assert again.count("duplicate") == args.documents
+        print(
+            "| documents | kind | import | documents/s | re-import (all duplicates) | "
+            "peak memory (main process / with workers) |"
+        )
+        print("|---:|---|---:|---:|---:|---:|")
+        print(
+            f"| {args.documents:,} | {args.kind} | {elapsed:.1f} s | "
+            f"{args.documents / elapsed:,.0f} | "
+            f"{rerun:.1f} s ({args.documents / rerun:,.0f}/s) | {peak_main_mb():.0f} MB / "
+            f"{memory.peak_total:.0f} MB |"
+        )
+
+
+if __name__ == "__main__":
+    main()

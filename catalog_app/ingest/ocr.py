@@ -1,0 +1,58 @@
+"""Images: text by Tesseract OCR when it is installed (English and Persian, and Arabic when
+its language data is there)."""
+
+from __future__ import annotations
+
+import shutil
+from functools import cache
+from pathlib import Path
+
+from catalog_app.ingest.extracted import Extracted, capped
+
+WANTED_LANGUAGES = ("eng", "fas", "ara")
+
+
+@cache
+def tesseract() -> tuple[str, str] | None:
+    """(version, "eng+fas+…") of the installed Tesseract, or None when there is none."""
+    if shutil.which("tesseract") is None:
+        return None
+    import pytesseract
+
+    try:
+        installed = set(pytesseract.get_languages(config=""))
+        found = str(pytesseract.get_tesseract_version())
+    except (pytesseract.TesseractError, OSError):
+        return None
+    languages = [lang for lang in WANTED_LANGUAGES if lang in installed]
+    return (found, "+".join(languages)) if languages else None
+
+
+def extract_image(path: Path) -> Extracted:
+    result = Extracted()
+    available = tesseract()
+    if available is None:
+        result.method = "none: Tesseract OCR is not installed"
+        result.warnings.append(
+            "no text was extracted: install Tesseract OCR (tesseract-ocr, tesseract-ocr-fas) "
+            "to read text in images"
+        )
+        return result
+    import pytesseract
+    from PIL import Image, UnidentifiedImageError
+
+    found, languages = available
+    try:
+        with Image.open(path) as image:
+            text = pytesseract.image_to_string(image, lang=languages)
+    except (UnidentifiedImageError, OSError, pytesseract.TesseractError) as exc:
+        result.warnings.append(f"the image could not be read ({type(exc).__name__})")
+        result.method = f"ocr (tesseract {found}): unreadable"
+        return result
+    result.method = f"ocr (tesseract {found}, {languages})"
+    text = text.strip()
+    if text:
+        result.text = capped(text, result)
+    else:
+        result.warnings.append("OCR found no text in the image")
+    return result

@@ -1,0 +1,67 @@
+"""PDF files: the text layer, page by page, and the document information, by pypdf.
+
+The file's creation date is not taken as the document's date: it is when the PDF was made
+(printed, scanned, saved from a browser), which the ingestion event already tells.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from importlib.metadata import version
+from pathlib import Path
+
+from catalog_app.ingest.extracted import MAX_TEXT_CHARACTERS, Extracted, capped
+
+
+def extract_pdf(path: Path) -> Extracted:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    result = Extracted()
+    tool = f"pypdf {version('pypdf')}"
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(path, strict=False)
+            if reader.is_encrypted and not reader.decrypt(""):
+                result.warnings.append(
+                    "the PDF is encrypted with a password; no text was extracted"
+                )
+                result.method = f"pdf text layer ({tool}): encrypted"
+                return result
+            pages: list[str] = []
+            length = 0
+            for page in reader.pages:
+                text = page.extract_text() or ""
+                pages.append(text)
+                length += len(text)
+                if length > MAX_TEXT_CHARACTERS:
+                    break
+            info = reader.metadata
+    except (
+        PdfReadError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        OSError,
+        RecursionError,
+    ) as exc:
+        result.warnings.append(f"the PDF is damaged ({type(exc).__name__}); no text was extracted")
+        result.method = f"pdf text layer ({tool}): unreadable"
+        return result
+    text = "\n\n".join(p.strip() for p in pages).strip()
+    if text:
+        result.text = capped(text, result)
+        result.method = f"pdf text layer ({tool})"
+    else:
+        result.method = f"pdf text layer ({tool}): none"
+        result.warnings.append("the PDF has no text layer (a scan?); no text was extracted")
+    if info is not None:
+        result.title = (info.title or "").strip() or None
+        if info.author:
+            result.authors = [info.author.strip()]
+    return result

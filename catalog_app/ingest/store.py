@@ -1,0 +1,122 @@
+"""The store of originals: bit-exact copies beside the catalogue, named by their SHA-256.
+
+A copy is written under a temporary name, flushed to disk, and only then renamed to its
+hash, so a crash never leaves a half-written file under a real name. Stored copies are
+made read-only: they are the evidentiary originals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1 << 20
+INCOMING = ".incoming"
+STORE_SUFFIX = "-originals"
+
+
+def store_root(catalogue: Path) -> Path:
+    """`catalogue.sqlite` keeps its originals in `catalogue-originals/` beside it."""
+    return catalogue.with_name(catalogue.stem + STORE_SUFFIX)
+
+
+def relative_path(sha256: str) -> str:
+    # One level of 256 folders (as git does): a million originals is ~4,000 per folder, which
+    # file systems index well, while creating a folder per file would cost more than the copy.
+    return f"{sha256[:2]}/{sha256}"
+
+
+@dataclass(frozen=True)
+class Stored:
+    sha256: str
+    size: int
+    relative_path: str
+
+
+def put(source: Path, root: Path) -> Stored:
+    """Copy `source` into the store while hashing it; returns where it now lives.
+
+    If the same bytes are already stored (an earlier import, or one that was interrupted
+    before it reached the catalogue), the existing copy is kept after checking its size.
+    """
+    incoming = root / INCOMING
+    if not incoming.is_dir():
+        incoming.mkdir(parents=True, exist_ok=True)
+    temporary = incoming / f"{uuid.uuid4().hex}.part"
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with source.open("rb") as reader, temporary.open("wb") as writer:
+            while chunk := reader.read(CHUNK):
+                digest.update(chunk)
+                writer.write(chunk)
+                size += len(chunk)
+            writer.flush()
+            os.fdatasync(writer.fileno())
+        sha256 = digest.hexdigest()
+        relative = relative_path(sha256)
+        final = root / relative
+        if final.exists() and final.stat().st_size == size:
+            temporary.unlink()
+        else:
+            _settle(temporary, final)
+        return Stored(sha256=sha256, size=size, relative_path=relative)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def put_bytes(data: bytes, root: Path, sha256: str | None = None) -> Stored:
+    """Store bytes already read into memory (small files: read once, hashed, written once)."""
+    sha256 = sha256 or hashlib.sha256(data).hexdigest()
+    relative = relative_path(sha256)
+    final = root / relative
+    if final.exists() and final.stat().st_size == len(data):
+        return Stored(sha256=sha256, size=len(data), relative_path=relative)
+    incoming = root / INCOMING
+    if not incoming.is_dir():
+        incoming.mkdir(parents=True, exist_ok=True)
+    temporary = incoming / f"{uuid.uuid4().hex}.part"
+    try:
+        with temporary.open("wb") as writer:
+            writer.write(data)
+            writer.flush()
+            os.fdatasync(writer.fileno())
+        _settle(temporary, final)
+        return Stored(sha256=sha256, size=len(data), relative_path=relative)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _settle(temporary: Path, final: Path) -> None:
+    """Give a complete, flushed temporary file its real name, read-only."""
+    if not final.parent.is_dir():
+        final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():  # a damaged leftover of the same name: replace it
+        final.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    temporary.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    temporary.replace(final)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as reader:
+        while chunk := reader.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def make_durable() -> None:
+    """Flush directory entries of freshly stored copies before the catalogue refers to them."""
+    os.sync()
+
+
+def clear_incoming(root: Path) -> None:
+    """Remove temporary files that a killed import left behind."""
+    incoming = root / INCOMING
+    if incoming.is_dir():
+        for leftover in incoming.glob("*.part"):
+            leftover.unlink(missing_ok=True)

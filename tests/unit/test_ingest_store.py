@@ -1,0 +1,81 @@
+"""The store of originals keeps bit-exact, read-only copies and never a half file."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from catalog_app.ingest import store
+
+
+def test_a_copy_is_bit_exact_read_only_and_named_by_its_hash(tmp_path: Path) -> None:
+    data = os.urandom(3 * store.CHUNK + 17)
+    source = tmp_path / "scan.tif"
+    source.write_bytes(data)
+    root = tmp_path / "originals"
+    stored = store.put(source, root)
+    digest = hashlib.sha256(data).hexdigest()
+    assert stored.sha256 == digest
+    assert stored.size == len(data)
+    copy = root / stored.relative_path
+    assert copy.read_bytes() == data
+    assert copy.name == digest
+    assert not copy.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    assert store.sha256_of(copy) == digest
+    assert list((root / store.INCOMING).iterdir()) == []
+
+
+def test_the_same_bytes_are_stored_once(tmp_path: Path) -> None:
+    root = tmp_path / "originals"
+    (tmp_path / "a.txt").write_text("same")
+    (tmp_path / "b.txt").write_text("same")
+    first = store.put(tmp_path / "a.txt", root)
+    second = store.put(tmp_path / "b.txt", root)
+    assert first == second
+    assert len([p for p in root.rglob("*") if p.is_file()]) == 1
+
+
+def test_a_damaged_leftover_under_the_real_name_is_replaced(tmp_path: Path) -> None:
+    root = tmp_path / "originals"
+    source = tmp_path / "a.txt"
+    source.write_bytes(b"the whole testimony")
+    digest = hashlib.sha256(b"the whole testimony").hexdigest()
+    leftover = root / store.relative_path(digest)
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"the wh")  # what an old crash might have left
+    leftover.chmod(0o444)
+    store.put(source, root)
+    assert leftover.read_bytes() == b"the whole testimony"
+
+
+def test_a_crash_while_copying_leaves_no_file_under_a_real_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(2 * store.CHUNK))
+    root = tmp_path / "originals"
+
+    def power_cut(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fdatasync", power_cut)
+    with pytest.raises(OSError, match="Input/output"):
+        store.put(source, root)
+    files = [p for p in root.rglob("*") if p.is_file()]
+    assert files == []
+
+
+def test_leftover_temporary_files_are_cleared(tmp_path: Path) -> None:
+    root = tmp_path / "originals"
+    (root / store.INCOMING).mkdir(parents=True)
+    (root / store.INCOMING / "abc.part").write_bytes(b"half")
+    store.clear_incoming(root)
+    assert list((root / store.INCOMING).iterdir()) == []
+
+
+def test_the_store_sits_beside_the_catalogue(tmp_path: Path) -> None:
+    assert store.store_root(tmp_path / "field.sqlite") == tmp_path / "field-originals"
