@@ -128,62 +128,69 @@ _LINKS: dict[type, Callable[[Session, Any], tuple[str, str, str]]] = {
 }
 
 
-def _changes(
-    session: Session,
-) -> Iterator[tuple[str, str, str, str | None, str | None, str | None]]:
+def _whole_row(session: Session, obj: Audited, table: str, *, added: bool) -> Change:
+    """The change for a row coming or going: a link as a field of its owner, else a snapshot."""
+    link = _LINKS.get(type(obj))
+    if link is not None:
+        row_uuid, field, value = link(session, obj)
+        return (
+            ("add", table, row_uuid, field, None, value)
+            if added
+            else ("remove", table, row_uuid, field, value, None)
+        )
+    assert isinstance(obj, HasUuid)
+    snap = _snapshot(obj)
+    return (
+        ("create", table, obj.uuid, None, None, snap)
+        if added
+        else ("delete", table, obj.uuid, None, snap, None)
+    )
+
+
+def _field_changes(session: Session, obj: Audited, table: str) -> Iterator[Change]:
+    link = _LINKS.get(type(obj))
+    state = inspect(obj)
+    for attr in state.mapper.column_attrs:
+        if attr.key in obj.__audit_ignore__:
+            continue
+        history = state.attrs[attr.key].history
+        if not history.has_changes():
+            continue
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if _text(old) == _text(new):
+            continue
+        if link is not None:
+            row_uuid, field, _ = link(session, obj)
+            field = f"{field}.{attr.key}"
+        else:
+            assert isinstance(obj, HasUuid)
+            row_uuid, field = obj.uuid, attr.key
+        yield (
+            "update",
+            table,
+            row_uuid,
+            field,
+            _column_value(obj, attr.key, old),
+            _column_value(obj, attr.key, new),
+        )
+
+
+def _changes(session: Session) -> Iterator[Change]:
     """(action, table, row_uuid, field, old, new) for everything about to be flushed."""
     for obj in list(session.new):
-        if not isinstance(obj, Audited):
-            continue
-        table = obj.__class__.__tablename__  # type: ignore[attr-defined]
-        link = _LINKS.get(type(obj))
-        if link is not None:
-            row_uuid, field, value = link(session, obj)
-            yield "add", table, row_uuid, field, None, value
-        else:
-            assert isinstance(obj, HasUuid)
-            yield "create", table, obj.uuid, None, None, _snapshot(obj)
+        if isinstance(obj, Audited):
+            yield _whole_row(session, obj, _table(obj), added=True)
     for obj in list(session.dirty):
-        if not isinstance(obj, Audited) or not session.is_modified(obj):
-            continue
-        table = obj.__class__.__tablename__  # type: ignore[attr-defined]
-        link = _LINKS.get(type(obj))
-        state = inspect(obj)
-        for attr in state.mapper.column_attrs:
-            if attr.key in obj.__audit_ignore__:
-                continue
-            history = state.attrs[attr.key].history
-            if not history.has_changes():
-                continue
-            old = history.deleted[0] if history.deleted else None
-            new = history.added[0] if history.added else None
-            if _text(old) == _text(new):
-                continue
-            if link is not None:
-                row_uuid, field, _ = link(session, obj)
-                field = f"{field}.{attr.key}"
-            else:
-                assert isinstance(obj, HasUuid)
-                row_uuid, field = obj.uuid, attr.key
-            yield (
-                "update",
-                table,
-                row_uuid,
-                field,
-                _column_value(obj, attr.key, old),
-                _column_value(obj, attr.key, new),
-            )
+        if isinstance(obj, Audited) and session.is_modified(obj):
+            yield from _field_changes(session, obj, _table(obj))
     for obj in list(session.deleted):
-        if not isinstance(obj, Audited):
-            continue
-        table = obj.__class__.__tablename__  # type: ignore[attr-defined]
-        link = _LINKS.get(type(obj))
-        if link is not None:
-            row_uuid, field, value = link(session, obj)
-            yield "remove", table, row_uuid, field, value, None
-        else:
-            assert isinstance(obj, HasUuid)
-            yield "delete", table, obj.uuid, None, _snapshot(obj), None
+        if isinstance(obj, Audited):
+            yield _whole_row(session, obj, _table(obj), added=False)
+
+
+def _table(obj: Audited) -> str:
+    return str(obj.__class__.__tablename__)  # type: ignore[attr-defined]
 
 
 _HASHED = ("actor", "action", "table_name", "row_uuid", "field", "old_value", "new_value", "reason")
