@@ -15,6 +15,7 @@ from pathlib import Path
 from catalog_app import __version__
 from catalog_app.cli.commands import catalogue as catalogue_commands
 from catalog_app.cli.commands import ingest as ingest_commands
+from catalog_app.cli.commands import search as search_commands
 from catalog_app.cli.context import CommandContext
 from catalog_app.errors import CatalogError
 from catalog_app.logs import configure_logging
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     catalogue_commands.register(commands)
     ingest_commands.register(commands)
+    search_commands.register(commands)
     return parser
 
 

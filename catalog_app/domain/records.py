@@ -302,3 +302,30 @@ class ImportReport:
     @property
     def new_ids(self) -> list[int]:
         return [i.id for i in self.items if i.outcome == "imported" and i.id is not None]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    id: int
+    reference_code: str
+    title: str
+    level: str
+    date_expression: str | None
+    access_status: str
+    media_type: str | None
+    score: float
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]  # [start, end) in snippet
+    title_highlights: tuple[tuple[int, int], ...] = ()  # [start, end) in title
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    total: int
+    offset: int
+    hits: tuple[SearchHit, ...]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    facets_exact: bool = True
+    ranking: str = "bm25"  # "bm25", "recent-window" for very common words, or "browse"
+    fuzzy: tuple[str, ...] = ()  # extra spellings the fuzzy mode searched for

@@ -25,6 +25,7 @@ from catalog_app.storage.migrate import (
     table_counts,
     upgrade,
 )
+from catalog_app.storage.search_index import integrity_problems as search_index_problems
 from catalog_app.storage.session import SessionFactory
 
 USER_ENV = "CATALOG_USER"
@@ -70,6 +71,7 @@ class Catalogue:
         from catalog_app.services.provenance import ProvenanceService
         from catalog_app.services.relations import RelationService
         from catalog_app.services.reliability import ReliabilityService
+        from catalog_app.services.search import SearchService
         from catalog_app.services.terms import TermService
         from catalog_app.services.units import UnitService
 
@@ -81,6 +83,7 @@ class Catalogue:
         self.relations = RelationService(self)
         self.audit = AuditService(self)
         self.imports = ImportService(self)
+        self.search = SearchService(self)
 
     @classmethod
     def open(
@@ -190,6 +193,7 @@ class Catalogue:
                 f"broken reference in {row[0]} row {row[1]} to {row[2]}"
                 for row in connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             ]
+            problems += search_index_problems(connection)
         broken = self.audit.verify()
         if broken:
             problems.append(

@@ -40,7 +40,7 @@ from catalog_app.ingest.prepare import (
 from catalog_app.ingest.walk import Candidate, collect
 from catalog_app.services.lookup import find_unit
 from catalog_app.services.refcodes import next_reference_codes
-from catalog_app.storage import models
+from catalog_app.storage import derived, models
 from catalog_app.storage.bulk import insert_audited
 from catalog_app.storage.types import utcnow
 
@@ -309,6 +309,7 @@ class ImportService:
             events.extend(self._event_rows(prepared, row["id"]))
         insert_audited(session, models.StoredFile, files)
         insert_audited(session, models.ProvenanceEvent, events)
+        derived.mark(session, [row["id"] for row in units], moved=True)
         for row, (_, prepared) in zip(units, order, strict=True):
             self._link_agents(session, run, row["id"], prepared)
 

@@ -83,6 +83,11 @@ class Unit(Audited, HasUuid, Base):
     """A unit of description: fonds, series, file or item (ISAD(G) 3.1.4)."""
 
     __tablename__ = "units"
+    __audit_ignore__: ClassVar[frozenset[str]] = Audited.__audit_ignore__ | {
+        "root_id",
+        "current_source_reliability",
+        "current_information_credibility",
+    }
     __table_args__ = (
         CheckConstraint(_one_of("level", Level), name="level"),
         CheckConstraint(_one_of("access_status", AccessStatus), name="access_status"),
@@ -94,6 +99,7 @@ class Unit(Audited, HasUuid, Base):
         Index(None, "parent_id", "position"),
         Index(None, "date_start", "date_end"),
         Index(None, "access_status"),
+        Index(None, "current_source_reliability", "current_information_credibility"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -127,6 +133,11 @@ class Unit(Audited, HasUuid, Base):
     # Names of fields whose value the program harvested from the document rather than a
     # person typed; editing a field takes it off the list.
     harvested: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # Derived, kept by the services for fast filters and facets over large result sets:
+    # the top of this unit's hierarchy, and its current reliability grades.
+    root_id: Mapped[int | None] = mapped_column(index=True)
+    current_source_reliability: Mapped[str | None] = mapped_column(String(1))
+    current_information_credibility: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))

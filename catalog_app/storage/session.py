@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog_app.errors import CatalogueReadOnly
-from catalog_app.storage import audit
+from catalog_app.storage import audit, derived
 from catalog_app.storage.engine import writer
 from catalog_app.storage.errors import translate_sqlite_error
 
@@ -22,6 +22,7 @@ class CatalogueSession(Session):
 
 
 audit.install(CatalogueSession)
+derived.install(CatalogueSession)
 
 
 class SessionFactory:

@@ -1,0 +1,1 @@
+"""Full-text and fielded search: script-aware normalisation, the query language, snippets."""

@@ -1,0 +1,133 @@
+"""Snippets with the matched words marked, found in the original text (any script).
+
+Matching is done on folded text (`fold_with_map` keeps, for every folded character, where it
+came from), so the marks land on exactly the characters of the original that matched, even
+when the original has short vowels, tatweel or a zero-width non-joiner that the index
+ignores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from catalog_app.search.normalise import TOKEN, fold_token, fold_with_map
+
+SCAN_LIMIT = 200_000  # characters of a long document searched for a snippet
+SNIPPET_CHARS = 240
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]  # folded
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Snippet:
+    text: str
+    spans: tuple[tuple[int, int], ...]  # [start, end) character offsets into text
+
+    def marked(self, before: str = "[", after: str = "]") -> str:
+        out, last = [], 0
+        for start, end in self.spans:
+            out += [self.text[last:start], before, self.text[start:end], after]
+            last = end
+        out.append(self.text[last:])
+        return "".join(out)
+
+
+Token = tuple[int, int, str]
+
+
+def _tokens(text: str) -> tuple[list[Token], list[Token]]:
+    """(start, end, folded token) with offsets into `text` itself; and, separately, words
+    written with zero-width non-joiners as single tokens ('خانواده‌ها')."""
+    folded, origin = fold_with_map(text[:SCAN_LIMIT])
+    found: list[Token] = []
+    for match in TOKEN.finditer(folded):
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        found.append((start, end, fold_token(match.group())))
+    joined: list[Token] = []
+    index = 0
+    while index < len(found):
+        last = index
+        while last + 1 < len(found) and text[found[last][1] : found[last + 1][0]] == "\u200c":
+            last += 1
+        if last > index:
+            word = "".join(token[2] for token in found[index : last + 1])
+            joined.append((found[index][0], found[last][1], word))
+        index = last + 1
+    return found, joined
+
+
+def _matches(tokens: tuple[list[Token], list[Token]], terms: list[Term]) -> list[tuple[int, int]]:
+    found, joined = tokens
+    spans: list[tuple[int, int]] = []
+    for start, end, word in joined:
+        if any(
+            len(t.words) == 1 and (word.startswith(t.words[0]) if t.prefix else word == t.words[0])
+            for t in terms
+        ):
+            spans.append((start, end))
+    for index in range(len(found)):
+        for term in terms:
+            size = len(term.words)
+            window = found[index : index + size]
+            if len(window) < size:
+                continue
+            ok = all(w[2] == t for w, t in zip(window[:-1], term.words[:-1], strict=True))
+            last, wanted = window[-1][2], term.words[-1]
+            ok = ok and (last.startswith(wanted) if term.prefix else last == wanted)
+            if ok:
+                spans.append((window[0][0], window[-1][1]))
+                break
+    # Longest first, then drop spans inside others (a joined word and its parts).
+    spans.sort(key=lambda span: (span[0], -span[1]))
+    kept: list[tuple[int, int]] = []
+    for span in spans:
+        if not kept or span[0] >= kept[-1][1]:
+            kept.append(span)
+    return kept
+
+
+def find(text: str, terms: list[Term]) -> list[tuple[int, int]]:
+    """Spans of `text` that match any of the terms."""
+    return _matches(_tokens(text), terms) if text and terms else []
+
+
+def snippet(text: str, terms: list[Term], width: int = SNIPPET_CHARS) -> Snippet | None:
+    """The part of `text` around its densest cluster of matches, or None if none match."""
+    spans = find(text, terms)
+    if not spans:
+        return None
+    if len(text) <= width:
+        return Snippet(" ".join(text.split("\n")), tuple(spans))
+    best_start, best_count = spans[0][0], 0
+    for index, (start, _) in enumerate(spans):
+        count = sum(1 for s, e in spans[index:] if e - start <= width)
+        if count > best_count:
+            best_start, best_count = start, count
+    begin = max(0, best_start - width // 4)
+    # Start and end on word boundaries.
+    while begin > 0 and not text[begin - 1].isspace() and best_start - begin < width // 2:
+        begin -= 1
+    end = min(len(text), begin + width)
+    while end < len(text) and not text[end].isspace() and end - begin < width + 30:
+        end += 1
+    piece = text[begin:end]
+    prefix = "…" if begin > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    inside = [
+        (s - begin + len(prefix), e - begin + len(prefix))
+        for s, e in spans
+        if s >= begin and e <= end
+    ]
+    flat = " ".join(piece.split("\n"))
+    return Snippet(prefix + flat + suffix, tuple(inside))
+
+
+def lead(text: str, width: int = SNIPPET_CHARS) -> Snippet:
+    """The start of a text, for results that matched only by their fields."""
+    piece = " ".join(text[: width + 40].split())
+    cut = piece[:width].rsplit(" ", 1)[0] if len(piece) > width else piece
+    return Snippet(cut + ("…" if len(cut) < len(text.strip()) else ""), ())

@@ -1,0 +1,187 @@
+"""The full-text index: one FTS5 row per unit, holding its folded text by kind of field.
+
+The index is kept in step by `refresh_derived` inside the same transaction as the change
+(called from the session's commit hook and by the bulk writer), so a search never sees an
+edit or deletion late. `rebuild` recreates it from the tables (`catalog reindex`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+
+from sqlalchemy import Connection, text
+
+from catalog_app.search.normalise import ZWNJ, fold
+
+FTS_TABLE = "search_fts"
+VOCAB_TABLE = "search_vocab"
+# Column order matters: it is the order of the bm25() weights below.
+COLUMNS = ("title", "ref", "names", "subjects", "places", "description", "body", "joined")
+WEIGHTS = (10.0, 6.0, 8.0, 5.0, 5.0, 3.0, 1.0, 1.0)
+HEAD_COLUMNS = ("title", "ref", "names", "subjects", "places")
+TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N* Co Mn Mc'"
+_CHUNK = 500
+
+_DESCRIPTION_FIELDS = (
+    "scope_content",
+    "archival_history",
+    "acquisition",
+    "arrangement",
+    "extent",
+    "access_note",
+    "reproduction_note",
+    "related_note",
+    "publication_note",
+    "general_note",
+    "archivist_note",
+)
+
+
+def _joined_forms(*texts: str | None) -> str:
+    """Words written with a zero-width non-joiner, also as one word without it, so that
+    'خانواده‌ها' is found whether it is typed with the joiner, a space, or neither."""
+    forms: list[str] = []
+    for value in texts:
+        if value and ZWNJ in value:
+            forms += [w.replace(ZWNJ, "") for w in value.split() if ZWNJ in w]
+    return fold(" ".join(forms))
+
+
+def _documents(connection: Connection, ids: Sequence[int]) -> list[dict[str, object]]:
+    marks = ",".join(str(int(i)) for i in ids)
+    names: dict[int, list[str]] = defaultdict(list)
+    subjects: dict[int, list[str]] = defaultdict(list)
+    places: dict[int, list[str]] = defaultdict(list)
+    bodies: dict[int, list[str]] = defaultdict(list)
+    for unit_id, name, variants in connection.execute(
+        text(
+            "SELECT ua.unit_id, a.authorised_name, (SELECT group_concat(n.name, ' | ') FROM "
+            "agent_names n WHERE n.agent_id = a.id) FROM unit_agents ua JOIN agents a ON "
+            f"a.id = ua.agent_id WHERE ua.unit_id IN ({marks})"
+        )
+    ):
+        names[unit_id] += [name, variants or ""]
+    for unit_id, term in connection.execute(
+        text(
+            "SELECT us.unit_id, s.term FROM unit_subjects us JOIN subjects s ON s.id = "
+            f"us.subject_id WHERE us.unit_id IN ({marks})"
+        )
+    ):
+        subjects[unit_id].append(term)
+    for unit_id, name, variants in connection.execute(
+        text(
+            "SELECT up.unit_id, p.name, p.variants FROM unit_places up JOIN places p ON p.id = "
+            f"up.place_id WHERE up.unit_id IN ({marks})"
+        )
+    ):
+        places[unit_id] += [name, *json.loads(variants or "[]")]
+    for unit_id, body in connection.execute(
+        text(f"SELECT unit_id, extracted_text FROM files WHERE unit_id IN ({marks}) ORDER BY id")
+    ):
+        if body:
+            bodies[unit_id].append(body)
+    documents = []
+    fields = ", ".join(_DESCRIPTION_FIELDS)
+    for row in connection.execute(
+        text(f"SELECT id, title, reference_code, {fields} FROM units WHERE id IN ({marks})")
+    ):
+        unit_id, title, reference = row[0], row[1], row[2]
+        description = "\n".join(v for v in row[3:] if v)
+        body = "\n\n".join(bodies[unit_id])
+        name_text = " | ".join(names[unit_id])
+        documents.append(
+            {
+                "rowid": unit_id,
+                "title": fold(title),
+                "ref": fold(reference),
+                "names": fold(name_text),
+                "subjects": fold(" | ".join(subjects[unit_id])),
+                "places": fold(" | ".join(places[unit_id])),
+                "description": fold(description),
+                "body": fold(body),
+                "joined": _joined_forms(title, name_text, description, body),
+            }
+        )
+    return documents
+
+
+def index_units(connection: Connection, ids: Iterable[int]) -> None:
+    """Bring the index rows of these units in line with the tables (deleted ones go)."""
+    ordered = sorted(set(ids))
+    columns = ", ".join(("rowid", *COLUMNS))
+    values = ", ".join(f":{c}" for c in ("rowid", *COLUMNS))
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        marks = ",".join(str(int(i)) for i in chunk)
+        connection.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})"))
+        documents = _documents(connection, chunk)
+        if documents:
+            connection.execute(
+                text(f"INSERT INTO {FTS_TABLE} ({columns}) VALUES ({values})"), documents
+            )
+
+
+def rebuild(connection: Connection, report: Callable[[int, int], bool] | None = None) -> int:
+    """Recreate the whole index from the tables; returns how many units it holds."""
+    connection.execute(text(f"DELETE FROM {FTS_TABLE}"))
+    ids = [row[0] for row in connection.execute(text("SELECT id FROM units ORDER BY id"))]
+    for start in range(0, len(ids), _CHUNK):
+        index_units(connection, ids[start : start + _CHUNK])
+        if report is not None:
+            report(min(start + _CHUNK, len(ids)), len(ids))
+    connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
+    return len(ids)
+
+
+def integrity_problems(connection: Connection) -> list[str]:
+    try:
+        connection.execute(
+            text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
+        )
+    except Exception as exc:  # SQLite reports corruption as an error of this statement
+        return [f"the search index is damaged ({exc}); run 'catalog reindex'"]
+    indexed = connection.execute(text(f"SELECT count(*) FROM {FTS_TABLE}")).scalar_one()
+    units = connection.execute(text("SELECT count(*) FROM units")).scalar_one()
+    if indexed != units:
+        return [
+            f"the search index holds {indexed} records but the catalogue {units}; "
+            "run 'catalog reindex'"
+        ]
+    return []
+
+
+def refresh_roots(connection: Connection, ids: Iterable[int]) -> None:
+    """Set root_id (the top of the hierarchy) for these units and everything below them."""
+    marks = ",".join(str(int(i)) for i in set(ids))
+    if not marks:
+        return
+    connection.execute(
+        text(
+            "WITH RECURSIVE up(start, id, parent_id) AS ("
+            f" SELECT id, id, parent_id FROM units WHERE id IN ({marks})"
+            " UNION ALL SELECT up.start, u.id, u.parent_id FROM units u"
+            " JOIN up ON u.id = up.parent_id"
+            "), roots(start, root) AS (SELECT start, id FROM up WHERE parent_id IS NULL),"
+            " down(id, root) AS (SELECT start, root FROM roots"
+            " UNION ALL SELECT u.id, down.root FROM units u JOIN down ON u.parent_id = down.id)"
+            " UPDATE units SET root_id = (SELECT root FROM down WHERE down.id = units.id)"
+            " WHERE id IN (SELECT id FROM down)"
+        )
+    )
+
+
+def refresh_grades(connection: Connection, ids: Iterable[int]) -> None:
+    """Copy each unit's newest assessment into its current-grade columns."""
+    marks = ",".join(str(int(i)) for i in set(ids))
+    if not marks:
+        return
+    connection.execute(
+        text(
+            "UPDATE units SET (current_source_reliability, current_information_credibility) = ("
+            " SELECT source_reliability, information_credibility FROM reliability_assessments r"
+            " WHERE r.unit_id = units.id ORDER BY assessed_at DESC, id DESC LIMIT 1)"
+            f" WHERE id IN ({marks})"
+        )
+    )
