@@ -8,12 +8,15 @@ ignores.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from catalog_app.search.normalise import TOKEN, fold_token, fold_with_map
 
-SCAN_LIMIT = 200_000  # characters of a long document searched for a snippet
+SCAN_LIMIT = 60_000  # characters of a long document searched for a snippet
 SNIPPET_CHARS = 240
+_WINDOW = 300  # characters read on each side of a likely match
+_MAX_WINDOWS = 12
 
 
 @dataclass(frozen=True)
@@ -62,24 +65,31 @@ def _tokens(text: str) -> tuple[list[Token], list[Token]]:
 
 def _matches(tokens: tuple[list[Token], list[Token]], terms: list[Term]) -> list[tuple[int, int]]:
     found, joined = tokens
-    spans: list[tuple[int, int]] = []
-    for start, end, word in joined:
-        if any(
-            len(t.words) == 1 and (word.startswith(t.words[0]) if t.prefix else word == t.words[0])
-            for t in terms
-        ):
+    by_first: dict[str, list[Term]] = {}
+    prefixes = [t for t in terms if t.prefix and len(t.words) == 1]
+    for term in terms:
+        if term not in prefixes:
+            by_first.setdefault(term.words[0], []).append(term)
+
+    def single(word: str) -> bool:
+        return any(len(t.words) == 1 for t in by_first.get(word, ())) or any(
+            word.startswith(t.words[0]) for t in prefixes
+        )
+
+    spans: list[tuple[int, int]] = [(start, end) for start, end, word in joined if single(word)]
+    for index, (start, end, word) in enumerate(found):
+        if any(word.startswith(t.words[0]) for t in prefixes):
             spans.append((start, end))
-    for index in range(len(found)):
-        for term in terms:
+            continue
+        for term in by_first.get(word, ()):
             size = len(term.words)
             window = found[index : index + size]
             if len(window) < size:
                 continue
-            ok = all(w[2] == t for w, t in zip(window[:-1], term.words[:-1], strict=True))
+            rest = all(w[2] == t for w, t in zip(window[1:-1], term.words[1:-1], strict=True))
             last, wanted = window[-1][2], term.words[-1]
-            ok = ok and (last.startswith(wanted) if term.prefix else last == wanted)
-            if ok:
-                spans.append((window[0][0], window[-1][1]))
+            if rest and (last.startswith(wanted) if term.prefix else last == wanted):
+                spans.append((start, window[-1][1]))
                 break
     # Longest first, then drop spans inside others (a joined word and its parts).
     spans.sort(key=lambda span: (span[0], -span[1]))
@@ -90,9 +100,45 @@ def _matches(tokens: tuple[list[Token], list[Token]], terms: list[Term]) -> list
     return kept
 
 
+def _shift(tokens: tuple[list[Token], list[Token]], by: int) -> tuple[list[Token], list[Token]]:
+    found, joined = tokens
+    return [(s + by, e + by, w) for s, e, w in found], [(s + by, e + by, w) for s, e, w in joined]
+
+
+def _windows(text: str, terms: list[Term]) -> list[tuple[int, int]] | None:
+    """Stretches of a long text worth tokenizing: around places where a searched word's
+    letters appear. None when a quick look finds none (diacritics, short vowels or a
+    joiner may hide a match), and the whole text must be read."""
+    firsts = sorted({t.words[0] for t in terms if t.words[0]}, key=len, reverse=True)
+    if not firsts:
+        return None
+    pattern = re.compile("|".join(re.escape(w) for w in firsts), re.IGNORECASE)
+    windows: list[tuple[int, int]] = []
+    for match in pattern.finditer(text, 0, SCAN_LIMIT):
+        start, end = max(0, match.start() - _WINDOW), match.end() + _WINDOW
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+        if len(windows) >= _MAX_WINDOWS:
+            break
+    return windows or None
+
+
 def find(text: str, terms: list[Term]) -> list[tuple[int, int]]:
     """Spans of `text` that match any of the terms."""
-    return _matches(_tokens(text), terms) if text and terms else []
+    if not text or not terms:
+        return []
+    windows = _windows(text, terms) if len(text) > 2 * _WINDOW else None
+    if windows is None:
+        return _matches(_tokens(text), terms)
+    spans: list[tuple[int, int]] = []
+    for start, end in windows:
+        # Start the slice on a word boundary so the first token is whole.
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        spans += _matches(_shift(_tokens(text[start:end]), start), terms)
+    return sorted(set(spans))
 
 
 def snippet(text: str, terms: list[Term], width: int = SNIPPET_CHARS) -> Snippet | None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
 
 ZWNJ = "\u200c"
 # One character for one.
@@ -44,6 +46,7 @@ _DROPPED = frozenset(
     + "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200d\ufeff"
 )
 _DROP = {ord(ch): None for ch in _DROPPED}
+_NEEDS_MAP = re.compile("[" + re.escape("".join(sorted(_DROPPED))) + "\u200c]")
 _SPACE = {ord(ZWNJ): " "}
 
 
@@ -52,9 +55,11 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).translate(_LETTERS).translate(_DROP).translate(_SPACE)
 
 
-def fold_with_map(text: str) -> tuple[str, list[int]]:
+def fold_with_map(text: str) -> tuple[str, Sequence[int]]:
     """Folded text (without NFC composition) and, for each of its characters, the index of
     the original character it came from."""
+    if not _NEEDS_MAP.search(text):  # the usual case: one for one, nothing dropped
+        return text.translate(_LETTERS), range(len(text))
     folded: list[str] = []
     origin: list[int] = []
     for index, ch in enumerate(text):
@@ -69,6 +74,7 @@ def fold_with_map(text: str) -> tuple[str, list[int]]:
 TOKEN = re.compile(r"[^\W_]+(?:[\u0300-\u036f\u0900-\u0dff]*[^\W_]*)*", re.UNICODE)
 
 
+@lru_cache(maxsize=65_536)
 def fold_token(token: str) -> str:
     """A token compared as the index compares it: case folded, and the diacritics of Latin
     letters removed (as unicode61's remove_diacritics does; other scripts keep their marks)."""

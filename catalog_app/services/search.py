@@ -31,8 +31,10 @@ MAX_LIMIT = 500
 # Above this many matches, ranking every one of them costs more than a person waits for:
 # the newest matches, and the newest whose titles, names, subjects or places match, are
 # ranked, and the rest follow newest first.
-RANK_WINDOW = 20_000
-FACET_SAMPLE = 50_000
+RANK_ALL_UP_TO = 5_000
+RECENT_WINDOW = 2_000
+HEAD_WINDOW = 5_000
+FACET_SAMPLE = 5_000
 FUZZY_MAX_VARIANTS = 8
 _BM25 = f"bm25({FTS_TABLE}, {', '.join(str(w) for w in WEIGHTS)})"
 _FACETS = ("collection", "decade", "language", "media_type", "grade", "access_status")
@@ -50,11 +52,10 @@ def _filter_sql(connection: Connection, filters: Filters, params: dict[str, Any]
         return ", ".join(keys)
 
     if filters.languages:
-        clauses.append(
-            "EXISTS (SELECT 1 FROM json_each(u.languages) WHERE json_each.value IN ("
-            + values("lang", filters.languages)
-            + "))"
-        )
+        # languages is a JSON list of codes; a substring test is far cheaper than json_each.
+        quoted = [f'%"{code}"%' for code in filters.languages]
+        keys = values("lang", quoted).split(", ")
+        clauses.append("(" + " OR ".join(f"u.languages LIKE {k}" for k in keys) + ")")
     if filters.date_from:
         params["date_from"] = filters.date_from.isoformat()
         clauses.append("u.date_end >= :date_from")
@@ -94,6 +95,17 @@ def _filter_sql(connection: Connection, filters: Filters, params: dict[str, Any]
 class SearchService:
     def __init__(self, catalogue: Catalogue) -> None:
         self._cat = catalogue
+        self._names: tuple[int, _Names] | None = None
+
+    def _known_names(self, connection: Connection) -> _Names:
+        """Agents' and places' names, reloaded only after something changed (every change
+        writes to the audit log, so its newest id says whether anything did)."""
+        marker = int(
+            connection.execute(text("SELECT coalesce(max(id), 0) FROM audit_log")).scalar_one()
+        )
+        if self._names is None or self._names[0] != marker:
+            self._names = (marker, _known_names(connection))
+        return self._names[1]
 
     def search(
         self,
@@ -112,7 +124,8 @@ class SearchService:
         parsed = parse(query)
         with self._cat.db.read() as session:
             connection = session.connection()
-            return _Search(connection, parsed, query, fuzzy).run(limit, offset, facets)
+            names = lambda: self._known_names(connection)  # noqa: E731 (loaded only if needed)
+            return _Search(connection, parsed, query, fuzzy, names).run(limit, offset, facets)
 
     def reindex(self, report: Callable[[int, int], bool] | None = None) -> int:
         """Rebuild the search index from the catalogue; returns how many records it holds."""
@@ -121,8 +134,16 @@ class SearchService:
 
 
 class _Search:
-    def __init__(self, connection: Connection, parsed: ParsedQuery, text_: str, fuzzy: bool):
+    def __init__(
+        self,
+        connection: Connection,
+        parsed: ParsedQuery,
+        text_: str,
+        fuzzy: bool,
+        names: Callable[[], _Names],
+    ) -> None:
         self.connection = connection
+        self.names = names
         self.parsed = parsed
         self.text = text_
         self.fuzzy = fuzzy
@@ -154,7 +175,7 @@ class _Search:
         ]
         if not candidates:
             return found
-        names = _known_names(self.connection)
+        names = self.names()
         for atom in candidates:
             key = tuple(atom.words)
             groups = names.by_name.get(key, [])
@@ -208,7 +229,7 @@ class _Search:
             return self._with_close_spellings(base, widened, total, limit, offset, want_facets)
         if total == 0:
             return SearchResults(self.text, 0, offset, (), {}, True, "bm25", tuple(self.variants))
-        if total <= RANK_WINDOW:
+        if total <= RANK_ALL_UP_TO:
             ranking = "bm25"
             rows = self._rows(
                 f"SELECT f.rowid, {_BM25} AS score {base} ORDER BY score LIMIT :limit "
@@ -278,40 +299,37 @@ class _Search:
     def _window_rows(
         self, base: str, match: str, limit: int, offset: int
     ) -> list[tuple[int, float]]:
-        """Very common words: rank the newest matches and the newest head-field matches."""
-        window = RANK_WINDOW
+        """Very common words: rank the newest matches together with the newest matches in
+        titles, reference codes, names, subjects and places; the rest follow newest first."""
         head_base = base.replace(":match", ":head_match")
         self.params["head_match"] = head_only(match)
-        ranked_sql = (
-            f"SELECT rowid, min(score) AS score FROM ("
+        ranked = self._rows(
+            "SELECT rowid, min(score) FROM ("
             f" SELECT * FROM (SELECT f.rowid AS rowid, {_BM25} AS score {base}"
-            f"  ORDER BY f.rowid DESC LIMIT {window})"
+            f"  ORDER BY f.rowid DESC LIMIT {RECENT_WINDOW})"
             f" UNION ALL SELECT * FROM (SELECT f.rowid AS rowid, {_BM25} AS score {head_base}"
-            f"  ORDER BY f.rowid DESC LIMIT {window})"
-            ") GROUP BY rowid ORDER BY score"
+            f"  ORDER BY f.rowid DESC LIMIT {HEAD_WINDOW})"
+            ") GROUP BY rowid ORDER BY 2 LIMIT :limit OFFSET 0",
+            RECENT_WINDOW + HEAD_WINDOW,
+            0,
         )
-        ranked = self._rows(ranked_sql + " LIMIT :limit OFFSET :offset", limit, offset)
-        if len(ranked) == limit:
-            return ranked
-        ranked_count = self._scalar(f"SELECT count(*) FROM ({ranked_sql})")
-        rest_offset = max(0, offset - ranked_count)
-        need = limit - len(ranked)
-        oldest_ranked = self._scalar(
-            f"SELECT min(f.rowid) FROM (SELECT f.rowid {base} ORDER BY f.rowid DESC "
-            f"LIMIT {window}) f"
+        page = ranked[offset : offset + limit]
+        if len(page) == limit:
+            return page
+        self.connection.execute(
+            text("CREATE TEMP TABLE IF NOT EXISTS ranked_ids (id INTEGER PRIMARY KEY)")
         )
-        self.params["before"] = oldest_ranked
-        rest = (
-            self._rows(
-                f"SELECT f.rowid, 0.0 {base} AND f.rowid < :before AND f.rowid NOT IN "
-                f"(SELECT f.rowid {head_base}) ORDER BY f.rowid DESC LIMIT :limit OFFSET :offset",
-                need,
-                rest_offset,
-            )
-            if oldest_ranked
-            else []
+        self.connection.execute(text("DELETE FROM temp.ranked_ids"))
+        self.connection.execute(
+            text("INSERT INTO temp.ranked_ids VALUES (:id)"), [{"id": r[0]} for r in ranked]
         )
-        return ranked + rest
+        rest = self._rows(
+            f"SELECT f.rowid, 0.0 {base} AND f.rowid NOT IN (SELECT id FROM temp.ranked_ids) "
+            "ORDER BY f.rowid DESC LIMIT :limit OFFSET :offset",
+            limit - len(page),
+            max(0, offset - len(ranked)),
+        )
+        return page + rest
 
     def _browse(self, limit: int, offset: int, want_facets: bool) -> SearchResults:
         """Filters alone, or only exclusions: records in reference-code order."""

@@ -262,6 +262,28 @@ def test_pages_do_not_overlap(catalogue: Catalogue) -> None:
     assert len(seen) == len(set(seen)) == 45
 
 
+def test_very_common_words_page_through_every_match_once(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog_app.services import search as search_service
+
+    monkeypatch.setattr(search_service, "RANK_ALL_UP_TO", 5)
+    monkeypatch.setattr(search_service, "RECENT_WINDOW", 4)
+    monkeypatch.setattr(search_service, "HEAD_WINDOW", 3)
+    for number in range(23):
+        title = "Testimony" if number % 5 == 0 else f"Record {number}"
+        catalogue.units.create({"title": title, "scope_content": f"the testimony {number}"})
+    seen: list[int] = []
+    for offset in range(0, 30, 6):
+        page = catalogue.search.search("testimony", limit=6, offset=offset, facets=False)
+        assert page.ranking == "recent-window"
+        assert page.total == 23
+        seen += [hit.id for hit in page.hits]
+    assert len(seen) == len(set(seen)) == 23
+    first = catalogue.search.search("testimony", limit=3, facets=False).hits
+    assert all(hit.title == "Testimony" for hit in first)  # title matches rank first
+
+
 def test_reindex_repairs_a_damaged_index(archive: Catalogue) -> None:
     with closing(sqlite3.connect(archive.path)) as db:
         db.execute("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM units LIMIT 2)")
