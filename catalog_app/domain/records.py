@@ -329,3 +329,4 @@ class SearchResults:
     facets_exact: bool = True
     ranking: str = "bm25"  # "bm25", "recent-window" for very common words, or "browse"
     fuzzy: tuple[str, ...] = ()  # extra spellings the fuzzy mode searched for
+    total_exact: bool = True  # False: at least `total` (filtered searches stop counting)

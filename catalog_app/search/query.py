@@ -203,7 +203,7 @@ class _Parser:
                 self._next()
                 self._near(group, value)
                 continue
-            node = self._item(top=top and not alternatives)
+            node = self._item(top=top)
             if node is None:
                 continue
             group.items.append(Negated(node) if negate_next else node)
@@ -241,8 +241,7 @@ class _Parser:
             if name in FILTER_FIELDS:
                 if not top:
                     raise self.error(
-                        f"{name}: applies to the whole search; put it outside parentheses "
-                        "and away from OR"
+                        f"{name}: applies to the whole search; put it outside the parentheses"
                     )
                 self._filter(name)
                 return None

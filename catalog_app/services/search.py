@@ -32,8 +32,9 @@ MAX_LIMIT = 500
 # the newest matches, and the newest whose titles, names, subjects or places match, are
 # ranked, and the rest follow newest first.
 RANK_ALL_UP_TO = 5_000
-RECENT_WINDOW = 2_000
-HEAD_WINDOW = 5_000
+RECENT_WINDOW = 1_000
+HEAD_WINDOW = 2_000
+FILTERED_COUNT_CAP = 1_000
 FACET_SAMPLE = 5_000
 FUZZY_MAX_VARIANTS = 8
 _BM25 = f"bm25({FTS_TABLE}, {', '.join(str(w) for w in WEIGHTS)})"
@@ -224,12 +225,12 @@ class _Search:
         joins = " JOIN units u ON u.id = f.rowid" if self.where else ""
         where = "".join(f" AND {w}" for w in self.where)
         base = f"FROM {FTS_TABLE} f{joins} WHERE {FTS_TABLE} MATCH :match{where}"
-        total = self._scalar(f"SELECT count(*) {base}")
+        total, total_exact = self._count(base)
         if widened is not None:
             return self._with_close_spellings(base, widened, total, limit, offset, want_facets)
         if total == 0:
             return SearchResults(self.text, 0, offset, (), {}, True, "bm25", tuple(self.variants))
-        if total <= RANK_ALL_UP_TO:
+        if total <= RANK_ALL_UP_TO and total_exact:
             ranking = "bm25"
             rows = self._rows(
                 f"SELECT f.rowid, {_BM25} AS score {base} ORDER BY score LIMIT :limit "
@@ -243,8 +244,27 @@ class _Search:
         hits = self._hits(rows)
         facet_counts, exact = self._facets(base, total) if want_facets else ({}, True)
         return SearchResults(
-            self.text, total, offset, hits, facet_counts, exact, ranking, tuple(self.variants)
+            self.text,
+            total,
+            offset,
+            hits,
+            facet_counts,
+            exact and total_exact,
+            ranking,
+            tuple(self.variants),
+            total_exact,
         )
+
+    def _count(self, base: str) -> tuple[int, bool]:
+        """How many records match. With filters, every match must be looked up in the
+        units table, which for a common word is far too slow: counting stops at
+        FILTERED_COUNT_CAP and the total is marked as a lower bound."""
+        if not self.where:
+            return self._scalar(f"SELECT count(*) {base}"), True
+        capped = self._scalar(
+            f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {FILTERED_COUNT_CAP + 1})"
+        )
+        return min(capped, FILTERED_COUNT_CAP), capped <= FILTERED_COUNT_CAP
 
     def _with_close_spellings(
         self,

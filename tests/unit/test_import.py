@@ -522,3 +522,17 @@ def test_worker_processes_give_the_same_result(catalogue: Catalogue, tmp_path: P
     assert progress[-1] == 41
     languages = {catalogue.units.get(i.id or 0).languages for i in report.items if i.id}
     assert languages == {("en",), ("fa",)}
+
+
+def test_imported_documents_are_searchable_at_once(catalogue: Catalogue, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Statement\n\nThe guards at Gohardasht moved us at night.")
+    (tmp_path / "b.html").write_bytes(html_page())
+    report = catalogue.imports.run([tmp_path])
+    assert report.count("imported") == 2
+    hits = catalogue.search.search("gohardasht").hits
+    assert [h.title for h in hits] == ["Statement"]
+    assert [h.title for h in catalogue.search.search("agent:jane").hits] == [
+        "Families gather at Khavaran"
+    ]
+    assert catalogue.search.search("خانوادهها").total == 1
+    assert catalogue.integrity_problems() == []

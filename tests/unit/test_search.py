@@ -284,6 +284,19 @@ def test_very_common_words_page_through_every_match_once(
     assert all(hit.title == "Testimony" for hit in first)  # title matches rank first
 
 
+def test_filtered_searches_stop_counting_at_the_cap(
+    archive: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog_app.services import search as search_service
+
+    monkeypatch.setattr(search_service, "FILTERED_COUNT_CAP", 1)
+    capped = archive.search.search("executions OR cemetery in:T")
+    assert (capped.total, capped.total_exact) == (1, False)
+    assert len(capped.hits) == 2  # the results themselves are all there
+    exact = archive.search.search("executions OR cemetery")
+    assert (exact.total, exact.total_exact) == (2, True)
+
+
 def test_reindex_repairs_a_damaged_index(archive: Catalogue) -> None:
     with closing(sqlite3.connect(archive.path)) as db:
         db.execute("DELETE FROM search_fts WHERE rowid IN (SELECT id FROM units LIMIT 2)")

@@ -182,7 +182,10 @@ def _check(ctx: CommandContext) -> int:
         for problem in problems:
             print(f"problem: {problem}")
     else:
-        print(f"{ctx.path}: no problems found (database structure, references, audit chain).")
+        print(
+            f"{ctx.path}: no problems found (database structure, references, search index, "
+            "audit chain)."
+        )
     return 1 if problems else 0
 
 

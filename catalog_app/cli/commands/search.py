@@ -23,6 +23,7 @@ def _json(results: SearchResults, limit: int) -> dict[str, Any]:
     return {
         "query": results.query,
         "total": results.total,
+        "total_exact": results.total_exact,
         "offset": results.offset,
         "limit": limit,
         "ranking": results.ranking,
