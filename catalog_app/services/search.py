@@ -427,6 +427,12 @@ class _Search:
         return tuple(hits)
 
     def _facets(self, base: str, total: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
+        if self.where:
+            # Filtered: the same (capped) set that was counted, so no more lookups than that.
+            sample = f"SELECT f.rowid {base} LIMIT {FILTERED_COUNT_CAP}"
+            return self._facets_of(sample, min(total, FILTERED_COUNT_CAP))[0], (
+                total < FILTERED_COUNT_CAP
+            )
         exact = total <= FACET_SAMPLE
         sample = f"SELECT f.rowid {base}" + (
             "" if exact else f" ORDER BY f.rowid DESC LIMIT {FACET_SAMPLE}"
