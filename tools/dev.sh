@@ -83,4 +83,4 @@ ruff format --check .
 echo "== mypy"
 mypy
 echo "== pytest"
-exec python -m pytest "$@"
+exec python -m pytest -n auto "$@"
