@@ -55,6 +55,12 @@ def record_html(unit: UnitDetail) -> str:
                 ("Access", unit.access_status),
                 ("Records below", str(unit.children_count) if unit.children_count else None),
                 ("Withdrawn", f"{unit.withdrawn_at:%Y-%m-%d}" if unit.withdrawn_at else None),
+                (
+                    "Harvested",
+                    ", ".join(f.replace("_", " ") for f in unit.harvested) + " (not yet checked)"
+                    if unit.harvested
+                    else None,
+                ),
             ]
         ),
     ]
