@@ -24,6 +24,10 @@ def store_root(catalogue: Path) -> Path:
     return catalogue.with_name(catalogue.stem + STORE_SUFFIX)
 
 
+# fdatasync where the system has it (Linux); fsync elsewhere (macOS, Windows).
+_flush_to_disk = getattr(os, "fdatasync", os.fsync)
+
+
 def relative_path(sha256: str) -> str:
     # One level of 256 folders (as git does): a million originals is ~4,000 per folder, which
     # file systems index well, while creating a folder per file would cost more than the copy.
@@ -56,7 +60,7 @@ def put(source: Path, root: Path) -> Stored:
                 writer.write(chunk)
                 size += len(chunk)
             writer.flush()
-            os.fdatasync(writer.fileno())
+            _flush_to_disk(writer.fileno())
         sha256 = digest.hexdigest()
         relative = relative_path(sha256)
         final = root / relative
@@ -84,7 +88,7 @@ def put_bytes(data: bytes, root: Path, sha256: str | None = None) -> Stored:
         with temporary.open("wb") as writer:
             writer.write(data)
             writer.flush()
-            os.fdatasync(writer.fileno())
+            _flush_to_disk(writer.fileno())
         _settle(temporary, final)
         return Stored(sha256=sha256, size=len(data), relative_path=relative)
     finally:
@@ -111,7 +115,8 @@ def sha256_of(path: Path) -> str:
 
 def make_durable() -> None:
     """Flush directory entries of freshly stored copies before the catalogue refers to them."""
-    os.sync()
+    if hasattr(os, "sync"):
+        os.sync()
 
 
 def clear_incoming(root: Path) -> None:

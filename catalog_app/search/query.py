@@ -194,11 +194,14 @@ class _Parser:
                 self._next()
                 negate_next = True
                 continue
-            if kind == "word" and value.startswith("-") and len(value) > 1:
+            if kind == "word" and value.startswith("-"):
                 self._next()
-                self.position -= len(value) - 1  # re-read what follows the minus
-                negate_next = True
-                continue
+                if len(value) > 1:
+                    self.position -= len(value) - 1  # re-read what follows the minus
+                    negate_next = True
+                elif self.text[self.position : self.position + 1] in ('"', "("):
+                    negate_next = True  # -"a phrase", -(a group)
+                continue  # a dash on its own has nothing to look for
             if kind == "word" and re.fullmatch(r"NEAR(/\d+)?", value):
                 self._next()
                 self._near(group, value)
@@ -400,7 +403,8 @@ def parse(text: str) -> ParsedQuery:
     """Parse what a person typed. Raises QueryError with a one-line explanation."""
     if len(text) > 2000:
         raise QueryError("the search is too long (at most 2,000 characters)")
-    cleaned = "".join(ch for ch in text if ch.isprintable() or ch in " \t\u200c")
+    spaced = re.sub(r"\s", " ", text)  # pasted line breaks and no-break spaces separate words
+    cleaned = "".join(ch for ch in spaced if ch.isprintable() or ch == "\u200c")
     return _Parser(cleaned).parse()
 
 
@@ -434,9 +438,9 @@ def to_match(node: Node, alternatives: dict[int, list[list[str]]] | None = None)
     if isinstance(node, Atom):
         return _atom_match(node, alternatives)
     if isinstance(node, Near):
-        inner = " ".join(
-            " ".join(_quoted(w) for w in a.words) + (" *" if a.prefix else "") for a in node.atoms
-        )
+        if len({a.columns for a in node.atoms}) > 1:
+            raise QueryError("the words on each side of NEAR must be in the same field")
+        inner = " ".join(_phrase(a.words, a.prefix) for a in node.atoms)
         near = f"NEAR({inner}, {node.distance})"
         columns = node.atoms[0].columns
         return ("{" + " ".join(columns) + "} : " + near) if columns else near
@@ -477,8 +481,9 @@ def only_negative(query: ParsedQuery) -> Node | None:
 
 
 def head_only(match: str) -> str:
-    """The same expression, but only in titles, reference codes, names, subjects and places."""
-    return "{" + " ".join(HEAD_COLUMNS) + "} : (" + match + ")"
+    """Records matching the expression that also match it in their titles, reference codes,
+    names, subjects or places (exclusions still apply to every field)."""
+    return f"({match}) AND ({{{' '.join(HEAD_COLUMNS)}}} : ({match}))"
 
 
 __all__ = ["QueryError", "fold", "parse", "to_match"]

@@ -101,7 +101,9 @@ class AgentService:
             agent = get_row(session, models.Agent, agent_id, "agent")
             for row in list(agent.names):
                 if row.name == name:
+                    # An explicit delete, so the audit hook sees it before the flush.
                     agent.names.remove(row)
+                    session.delete(row)
             return _record(session, agent_id)
 
     @staticmethod

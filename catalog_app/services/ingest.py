@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,7 @@ class _Run:
     items: dict[int, ImportItem] = field(default_factory=dict)
     new_by_sha: dict[str, tuple[int, str]] = field(default_factory=dict)
     agents: dict[tuple[str, str], int] = field(default_factory=dict)
+    agents_loaded: bool = False
 
 
 def _results(tasks: list[ImportTask], workers: int) -> Iterator[Prepared]:
@@ -73,8 +75,10 @@ def _results(tasks: list[ImportTask], workers: int) -> Iterator[Prepared]:
         finally:
             close_connections()
         return
-    # forkserver: workers start clean, never as a copy of a process holding Qt or SQLite.
-    context = multiprocessing.get_context("forkserver")
+    # forkserver: workers start clean, never as a copy of a process holding Qt or SQLite
+    # (spawn where there is no forkserver, as on Windows).
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=ignore_interrupts
     )
@@ -165,6 +169,18 @@ class ImportService:
                         self._write(run, pending, folders)
                         return True
             self._write(run, pending, folders)
+        except BrokenProcessPool as exc:
+            # A worker died (a crash inside a PDF or image library, or out of memory): keep
+            # what was done, and report the files it did not get to.
+            self._write(run, pending, folders)
+            for missing in range(total):
+                if missing not in run.items:
+                    run.items[missing] = ImportItem(
+                        tasks[missing].path,
+                        "failed",
+                        reason=f"the text extraction process stopped unexpectedly ({exc}); "
+                        "import this file again on its own",
+                    )
         finally:
             if hasattr(results, "close"):
                 results.close()
@@ -400,9 +416,12 @@ class ImportService:
         wanted = [(name, AgentKind.PERSON, AgentRole.CREATOR) for name in prepared.authors]
         if prepared.publisher:
             wanted.append((prepared.publisher, AgentKind.ORGANISATION, AgentRole.PUBLISHER))
+        linked: set[tuple[int, str]] = set()
         for name, kind, role in wanted:
             agent_id = _agent_named(session, run, name[:500], kind)
-            session.add(models.UnitAgent(unit_id=unit_id, agent_id=agent_id, role=role.value))
+            if (agent_id, role.value) not in linked:  # "A; a" in a page names one person once
+                linked.add((agent_id, role.value))
+                session.add(models.UnitAgent(unit_id=unit_id, agent_id=agent_id, role=role.value))
 
 
 def _duplicate(prepared: Prepared, unit_id: int, code: str) -> ImportItem:
@@ -439,23 +458,28 @@ def _next_position(session: Session, parent_id: int | None) -> int:
 
 
 def _agent_named(session: Session, run: _Run, name: str, kind: AgentKind) -> int:
-    """The agent with this authorised or variant name, created if the catalogue has none."""
+    """The agent with this authorised or variant name (compared with full Unicode case
+    folding, which SQLite's lower() lacks), created if the catalogue has none."""
+    if not run.agents_loaded:
+        rows = session.execute(
+            select(models.Agent.id, models.Agent.authorised_name, models.Agent.kind).union_all(
+                select(models.AgentName.agent_id, models.AgentName.name, models.Agent.kind).join(
+                    models.Agent, models.Agent.id == models.AgentName.agent_id
+                )
+            )
+        )
+        for agent_id, known, known_kind in rows:
+            run.agents.setdefault((known.casefold(), known_kind), agent_id)
+        run.agents_loaded = True
     key = (name.casefold(), kind.value)
     if key in run.agents:
         return run.agents[key]
-    agent_id = session.scalar(
-        select(models.Agent.id).where(func.lower(models.Agent.authorised_name) == name.lower())
-    ) or session.scalar(
-        select(models.AgentName.agent_id).where(func.lower(models.AgentName.name) == name.lower())
+    agent = models.Agent(
+        authorised_name=name,
+        kind=kind.value,
+        notes="Created from a name found in an imported document.",
     )
-    if agent_id is None:
-        agent = models.Agent(
-            authorised_name=name,
-            kind=kind.value,
-            notes="Created from a name found in an imported document.",
-        )
-        session.add(agent)
-        session.flush()
-        agent_id = agent.id
-    run.agents[key] = agent_id
-    return agent_id
+    session.add(agent)
+    session.flush()
+    run.agents[key] = agent.id
+    return agent.id

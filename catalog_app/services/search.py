@@ -276,6 +276,8 @@ class _Search:
         want_facets: bool,
     ) -> SearchResults:
         """Exact matches first (ranked), then those found only by a close spelling."""
+        if self.where:  # the filtered count stops at a cap; here the boundary must be exact
+            exact_total = self._scalar(f"SELECT count(*) {base}")
         self.params["widened"] = widened
         extra = (
             base.replace(":match", ":widened")

@@ -536,3 +536,16 @@ def test_imported_documents_are_searchable_at_once(catalogue: Catalogue, tmp_pat
     ]
     assert catalogue.search.search("خانوادهها").total == 1
     assert catalogue.integrity_problems() == []
+
+
+def test_repeated_and_non_ascii_author_names_make_one_agent(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    page = html_page().replace(b'content="Jane Roe"', 'content="Émile Zola; émile zola"'.encode())
+    (tmp_path / "a.html").write_bytes(page)
+    (tmp_path / "b.html").write_bytes(page.replace(b"every year since", b"each year since"))
+    first = catalogue.imports.run([tmp_path / "a.html"])
+    second = catalogue.imports.run([tmp_path / "b.html"])
+    assert first.count("imported") == second.count("imported") == 1
+    names = [a.authorised_name for a in catalogue.agents.find("")]
+    assert names.count("Émile Zola") == 1

@@ -62,7 +62,7 @@ def test_a_crash_while_copying_leaves_no_file_under_a_real_name(
     def power_cut(fd: int) -> None:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(os, "fdatasync", power_cut)
+    monkeypatch.setattr(store, "_flush_to_disk", power_cut)
     with pytest.raises(OSError, match="Input/output"):
         store.put(source, root)
     files = [p for p in root.rglob("*") if p.is_file()]

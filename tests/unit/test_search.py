@@ -385,3 +385,51 @@ def _outcome(catalogue: Catalogue, query: str) -> str:
 )
 def test_no_input_ever_crashes_the_search(archive: Catalogue, query: str) -> None:
     assert _outcome(archive, query) in ("ok", "explained")
+
+
+def test_a_minus_before_a_phrase_or_group_excludes_it(archive: Catalogue) -> None:
+    archive.units.create({"title": "Evin visit", "scope_content": "a mass grave was found"})
+    archive.units.create({"title": "Evin letters", "scope_content": "letters from the ward"})
+    assert [h.title for h in archive.search.search('evin -"mass grave"').hits] == ["Evin letters"]
+    assert [h.title for h in archive.search.search("evin -(grave found)").hits] == ["Evin letters"]
+
+
+def test_exclusions_hold_when_very_common_words_are_ranked_by_window(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog_app.services import search as search_service
+
+    monkeypatch.setattr(search_service, "RANK_ALL_UP_TO", 2)
+    for number in range(8):
+        body = "rumour" if number % 2 else "fact"
+        catalogue.units.create({"title": f"Evin {number}", "scope_content": body})
+    results = catalogue.search.search("evin -rumour", facets=False)
+    assert results.ranking == "recent-window"
+    assert results.total == 4
+    assert sorted(h.title for h in results.hits) == ["Evin 0", "Evin 2", "Evin 4", "Evin 6"]
+
+
+def test_removing_a_variant_name_is_audited_and_stops_finding_by_it(archive: Catalogue) -> None:
+    unit = archive.units.find("T/1")
+    agent = archive.agents.create(
+        "Ruhollah Khomeini", names=[AgentName("Qqqvariant", "variant", None)]
+    )
+    archive.units.link_agent(unit.id, agent.id, "mentioned")
+    assert refs(archive, "qqqvariant") == ["T/1"]
+    archive.agents.remove_name(agent.id, "Qqqvariant")
+    assert [h.action for h in archive.audit.history(agent.uuid)].count("remove") == 1
+    assert refs(archive, "qqqvariant") == []
+
+
+@pytest.mark.parametrize("separator", ["\n", "\u00a0", "\t", "\r\n"])
+def test_pasted_line_breaks_and_odd_spaces_separate_words(
+    archive: Catalogue, separator: str
+) -> None:
+    assert refs(archive, f"executions{separator}gohardasht") == ["T/4"]
+
+
+def test_near_keeps_phrases_whole(archive: Catalogue) -> None:
+    assert refs(archive, '"mass executions" NEAR/3 gohardasht') == ["T/4"]
+    assert refs(archive, '"executions mass" NEAR/3 gohardasht') == []
+    with pytest.raises(CatalogError, match="same field"):
+        archive.search.search("executions NEAR title:prison")
