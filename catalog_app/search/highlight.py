@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from catalog_app.search.normalise import TOKEN, fold_token, fold_with_map
+from catalog_app.domain.folding import TOKEN, fold_token, fold_with_map
 
 SCAN_LIMIT = 60_000  # characters of a long document searched for a snippet
 SNIPPET_CHARS = 240

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from catalog_app.domain.dates import DateError, parse_date
+from catalog_app.domain.folding import fold, tokens
 from catalog_app.domain.vocabulary import AccessStatus, MediaKind
 from catalog_app.errors import CatalogError
-from catalog_app.search.normalise import fold, tokens
 from catalog_app.storage.search_index import HEAD_COLUMNS
 
 TEXT_FIELDS = {

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, text
 
+from catalog_app.domain.folding import tokens
 from catalog_app.domain.records import SearchHit, SearchResults
 from catalog_app.search import highlight
-from catalog_app.search.normalise import tokens
 from catalog_app.search.query import (
     Filters,
     Node,

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import Connection, text
 
-from catalog_app.search.normalise import ZWNJ, fold
+from catalog_app.domain.folding import ZWNJ, fold
+from catalog_app.domain.records import UNIT_TEXT_FIELDS
 
 FTS_TABLE = "search_fts"
 VOCAB_TABLE = "search_vocab"
@@ -24,18 +25,11 @@ HEAD_COLUMNS = ("title", "ref", "names", "subjects", "places")
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N* Co Mn Mc'"
 _CHUNK = 500
 
-_DESCRIPTION_FIELDS = (
-    "scope_content",
-    "archival_history",
-    "acquisition",
-    "arrangement",
-    "extent",
-    "access_note",
-    "reproduction_note",
-    "related_note",
-    "publication_note",
-    "general_note",
-    "archivist_note",
+# Every descriptive text field except those indexed in their own columns or not worth finding.
+_DESCRIPTION_FIELDS = tuple(
+    name
+    for name in UNIT_TEXT_FIELDS
+    if name not in {"reference_code", "title", "date_expression", "rules", "description_date"}
 )
 
 
