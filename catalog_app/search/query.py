@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from catalog_app.domain.dates import DateError, parse_date
 from catalog_app.domain.folding import fold, tokens
@@ -334,21 +335,23 @@ class _Parser:
             match = re.fullmatch(r"([A-Fa-f])([1-6])?", value)
             if not match:
                 raise self.error(f"'{value}' is not a grade (e.g. grade:B2, or grade:B)")
-            filters.sources.append(match.group(1).upper())
+            self._narrow("sources", [match.group(1).upper()])
             if match.group(2):
-                filters.credibilities.append(int(match.group(2)))
+                self._narrow("credibilities", [int(match.group(2))])
         elif name == "source":
             match = re.fullmatch(r"([A-Fa-f])(?:-([A-Fa-f]))?", value)
             if not match:
                 raise self.error(f"'{value}' is not a source grade or range (e.g. source:A-C)")
             low, high = match.group(1).upper(), (match.group(2) or match.group(1)).upper()
-            filters.sources += [chr(c) for c in range(ord(min(low, high)), ord(max(low, high)) + 1)]
+            self._narrow(
+                "sources", [chr(c) for c in range(ord(min(low, high)), ord(max(low, high)) + 1)]
+            )
         elif name == "credibility":
             match = re.fullmatch(r"([1-6])(?:-([1-6]))?", value)
             if not match:
                 raise self.error(f"'{value}' is not a credibility grade or range (e.g. 1-3)")
             low, high = int(match.group(1)), int(match.group(2) or match.group(1))
-            filters.credibilities += list(range(min(low, high), max(low, high) + 1))
+            self._narrow("credibilities", list(range(min(low, high), max(low, high) + 1)))
         elif name == "in":
             filters.collections.append(value)
         elif name == "type":
@@ -371,7 +374,18 @@ class _Parser:
             raise self.error("date: needs a year or a range, as in date:1988..1990")
         if start and end and start > end:
             raise self.error(f"date:{value} ends before it starts")
-        self.filters.date_from, self.filters.date_to = start, end
+        # Several date: filters all apply: the record must overlap each range.
+        if start and (self.filters.date_from is None or start > self.filters.date_from):
+            self.filters.date_from = start
+        if end and (self.filters.date_to is None or end < self.filters.date_to):
+            self.filters.date_to = end
+
+    def _narrow(self, name: str, allowed: list[Any]) -> None:
+        """Grade filters combine with AND: `grade:B source:A-C` keeps B; `grade:B source:C`
+        keeps nothing (an impossible value stands for the empty choice)."""
+        current = getattr(self.filters, name)
+        kept = [v for v in current if v in allowed] if current else allowed
+        setattr(self.filters, name, kept or ["-" if name == "sources" else 0])
 
 
 _EXAMPLES = {

@@ -433,3 +433,16 @@ def test_near_keeps_phrases_whole(archive: Catalogue) -> None:
     assert refs(archive, '"executions mass" NEAR/3 gohardasht') == []
     with pytest.raises(CatalogError, match="same field"):
         archive.search.search("executions NEAR title:prison")
+
+
+def test_grade_and_date_filters_combine_with_and(archive: Catalogue) -> None:
+    unit = archive.units.find("T/4")
+    archive.reliability.assess(
+        unit.id, NewAssessment(SourceReliability.B, InformationCredibility.PROBABLY_TRUE)
+    )
+    assert refs(archive, "grade:B source:A-C") == ["T/4"]
+    assert refs(archive, "grade:B source:C") == []
+    assert refs(archive, "grade:B2 credibility:3-5") == []
+    assert refs(archive, "source:A-C credibility:1-2") == ["T/4"]
+    assert refs(archive, "date:1980..1990 date:1988") == ["T/4"]
+    assert refs(archive, "date:2000.. date:..1990") == []
