@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from catalog_app.domain.dates import DateError, parse_date
-from catalog_app.domain.folding import fold, tokens
+from catalog_app.domain.folding import tokens
 from catalog_app.domain.vocabulary import AccessStatus, MediaKind
 from catalog_app.errors import CatalogError
 from catalog_app.storage.search_index import HEAD_COLUMNS
@@ -498,6 +498,3 @@ def head_only(match: str) -> str:
     """Records matching the expression that also match it in their titles, reference codes,
     names, subjects or places (exclusions still apply to every field)."""
     return f"({match}) AND ({{{' '.join(HEAD_COLUMNS)}}} : ({match}))"
-
-
-__all__ = ["QueryError", "fold", "parse", "to_match"]

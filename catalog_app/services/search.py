@@ -13,7 +13,6 @@ from catalog_app.domain.records import SearchHit, SearchResults
 from catalog_app.search import highlight
 from catalog_app.search.query import (
     Filters,
-    Node,
     ParsedQuery,
     QueryError,
     head_only,
@@ -506,6 +505,3 @@ def _known_names(connection: Connection) -> _Names:
         for each in [name, *json.loads(variants or "[]")]:
             names.add(f"place:{place_id}", each)
     return names
-
-
-__all__ = ["Node", "QueryError", "SearchService"]

@@ -33,6 +33,11 @@ _DESCRIPTION_FIELDS = tuple(
 )
 
 
+def _id_list(ids: Iterable[int]) -> str:
+    """Integer ids as a literal SQL list (ints only, so nothing can be injected)."""
+    return ",".join(str(int(i)) for i in sorted(set(ids)))
+
+
 def _joined_forms(*texts: str | None) -> str:
     """Words written with a zero-width non-joiner, also as one word without it, so that
     'خانواده‌ها' is found whether it is typed with the joiner, a space, or neither."""
@@ -44,7 +49,7 @@ def _joined_forms(*texts: str | None) -> str:
 
 
 def _documents(connection: Connection, ids: Sequence[int]) -> list[dict[str, object]]:
-    marks = ",".join(str(int(i)) for i in ids)
+    marks = _id_list(ids)
     names: dict[int, list[str]] = defaultdict(list)
     subjects: dict[int, list[str]] = defaultdict(list)
     places: dict[int, list[str]] = defaultdict(list)
@@ -108,7 +113,7 @@ def index_units(connection: Connection, ids: Iterable[int]) -> None:
     values = ", ".join(f":{c}" for c in ("rowid", *COLUMNS))
     for start in range(0, len(ordered), _CHUNK):
         chunk = ordered[start : start + _CHUNK]
-        marks = ",".join(str(int(i)) for i in chunk)
+        marks = _id_list(chunk)
         connection.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})"))
         documents = _documents(connection, chunk)
         if documents:
@@ -148,7 +153,7 @@ def integrity_problems(connection: Connection) -> list[str]:
 
 def refresh_roots(connection: Connection, ids: Iterable[int]) -> None:
     """Set root_id (the top of the hierarchy) for these units and everything below them."""
-    marks = ",".join(str(int(i)) for i in set(ids))
+    marks = _id_list(ids)
     if not marks:
         return
     connection.execute(
@@ -168,7 +173,7 @@ def refresh_roots(connection: Connection, ids: Iterable[int]) -> None:
 
 def refresh_grades(connection: Connection, ids: Iterable[int]) -> None:
     """Copy each unit's newest assessment into its current-grade columns."""
-    marks = ",".join(str(int(i)) for i in set(ids))
+    marks = _id_list(ids)
     if not marks:
         return
     connection.execute(

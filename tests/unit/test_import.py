@@ -459,13 +459,18 @@ def test_a_file_of_several_hundred_megabytes(catalogue: Catalogue, tmp_path: Pat
     assert unit.files[0].sha256 == store.sha256_of(source)
 
 
+def _small_batches(monkeypatch: pytest.MonkeyPatch, folder: Path, batch: int, count: int) -> None:
+    """Write `count` documents and make the import commit every `batch` and report each."""
+    monkeypatch.setattr(ingest_service, "BATCH_SIZE", batch)
+    monkeypatch.setattr(ingest_service, "PROGRESS_SECONDS", 0.0)
+    for number in range(count):
+        (folder / f"doc{number:02d}.txt").write_text(f"Document {number}\n\n{ENGLISH}")
+
+
 def test_cancelling_keeps_what_was_done_and_a_rerun_finishes(
     catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ingest_service, "BATCH_SIZE", 5)
-    monkeypatch.setattr(ingest_service, "PROGRESS_SECONDS", 0.0)
-    for number in range(20):
-        (tmp_path / f"doc{number:02d}.txt").write_text(f"Document {number}\n\n{ENGLISH}")
+    _small_batches(monkeypatch, tmp_path, batch=5, count=20)
     seen: list[tuple[int, int]] = []
 
     def stop_after_seven(done: int, total: int) -> bool:
@@ -484,10 +489,7 @@ def test_cancelling_keeps_what_was_done_and_a_rerun_finishes(
 def test_an_import_killed_midway_can_be_run_again(
     catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ingest_service, "BATCH_SIZE", 4)
-    monkeypatch.setattr(ingest_service, "PROGRESS_SECONDS", 0.0)
-    for number in range(10):
-        (tmp_path / f"doc{number}.txt").write_text(f"Document {number}\n\n{ENGLISH}")
+    _small_batches(monkeypatch, tmp_path, batch=4, count=10)
 
     def killed(done: int, total: int) -> bool:
         if done == 9:

@@ -10,7 +10,6 @@ from catalog_app.cli.context import CommandContext
 from catalog_app.cli.output import heading, print_json, print_pairs
 from catalog_app.domain.dates import describe_date
 from catalog_app.domain.records import UnitDetail, to_jsonable
-from catalog_app.errors import CatalogError
 
 
 def _init(ctx: CommandContext) -> int:
@@ -204,6 +203,3 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     backup = add("backup", "write a consistent copy of the catalogue", _backup)
     backup.add_argument("destination", type=Path, help="file to write (must not exist)")
     add("check", "check the file, its references and the audit chain (exit 1 on problems)", _check)
-
-
-__all__ = ["CatalogError", "register"]
