@@ -60,9 +60,33 @@ def _parse_one(text: str) -> Any:
         ) from exc
 
 
+_PLAIN = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def _plain_bounds(text: str) -> DateRange | None:
+    """The bounds of a plain year, month or day (most dates typed), without the grammar."""
+    match = _PLAIN.match(text)
+    if match is None or match.group(1) == "0000":
+        return None
+    year, month, day = (int(g) if g else 0 for g in match.groups())
+    if month:
+        if not 1 <= month <= 12:
+            return None
+        last = calendar.monthrange(year, month)[1]
+        if day and not 1 <= day <= last:
+            return None
+        if day:
+            return DateRange(date(year, month, day), date(year, month, day))
+        return DateRange(date(year, month, 1), date(year, month, last))
+    return DateRange(date(year, 1, 1), date(year, 12, 31))
+
+
 def _bounds(text: str) -> DateRange:
     if text.strip("X-?~%") == "":
         return _EMPTY
+    plain = _plain_bounds(text)
+    if plain is not None:
+        return plain
     parsed = _parse_one(text)
     return DateRange(_to_date(parsed.lower_strict()), _to_date(parsed.upper_strict()))
 
@@ -82,7 +106,8 @@ def parse_date(expression: str | None) -> DateRange:
     start = None if first in ("", "..") else _bounds(first).start
     end = None if last in ("", "..") else _bounds(last).end
     # The library validates the whole interval too (order of ends, qualifiers).
-    if first not in ("", "..") and last not in ("", ".."):
+    ends = (first, last)
+    if all(e not in ("", "..") for e in ends) and not all(_PLAIN.match(e) for e in ends):
         _parse_one(text)
     if start is not None and end is not None and start > end:
         raise DateError(f"'{text}' ends before it starts")

@@ -327,6 +327,7 @@ class SearchResults:
     hits: tuple[SearchHit, ...]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     facets_exact: bool = True
-    ranking: str = "bm25"  # "bm25", "recent-window" for very common words, or "browse"
+    ranking: str = "bm25"  # "bm25", "tiered" for large results, or "browse"
     fuzzy: tuple[str, ...] = ()  # extra spellings the fuzzy mode searched for
-    total_exact: bool = True  # False: at least `total` (filtered searches stop counting)
+    total_exact: bool = True  # False: `total` is an estimate (large results)
+    ids: tuple[int, ...] = ()  # the page's record ids, in order (also without snippets)

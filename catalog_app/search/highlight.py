@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from catalog_app.domain.folding import TOKEN, fold_token, fold_with_map
+from catalog_app.domain.folding import TOKEN, ZWNJ, fold_token, fold_with_map
 
 SCAN_LIMIT = 60_000  # characters of a long document searched for a snippet
 SNIPPET_CHARS = 240
@@ -46,11 +46,16 @@ def _tokens(text: str) -> tuple[list[Token], list[Token]]:
     """(start, end, folded token) with offsets into `text` itself; and, separately, words
     written with zero-width non-joiners as single tokens ('خانواده‌ها')."""
     folded, origin = fold_with_map(text[:SCAN_LIMIT])
-    found: list[Token] = []
-    for match in TOKEN.finditer(folded):
-        start, end = origin[match.start()], origin[match.end() - 1] + 1
-        found.append((start, end, fold_token(match.group())))
+    if isinstance(origin, range):  # nothing dropped: offsets are the folded text's own
+        found = [(m.start(), m.end(), fold_token(m.group())) for m in TOKEN.finditer(folded)]
+    else:
+        found = [
+            (origin[m.start()], origin[m.end() - 1] + 1, fold_token(m.group()))
+            for m in TOKEN.finditer(folded)
+        ]
     joined: list[Token] = []
+    if ZWNJ not in text:
+        return found, joined
     index = 0
     while index < len(found):
         last = index
@@ -70,18 +75,19 @@ def _matches(tokens: tuple[list[Token], list[Token]], terms: list[Term]) -> list
     for term in terms:
         if term not in prefixes:
             by_first.setdefault(term.words[0], []).append(term)
+    starts = tuple(t.words[0] for t in prefixes)
 
     def single(word: str) -> bool:
-        return any(len(t.words) == 1 for t in by_first.get(word, ())) or any(
-            word.startswith(t.words[0]) for t in prefixes
-        )
+        return any(len(t.words) == 1 for t in by_first.get(word, ())) or word.startswith(starts)
 
     spans: list[tuple[int, int]] = [(start, end) for start, end, word in joined if single(word)]
     for index, (start, end, word) in enumerate(found):
-        if any(word.startswith(t.words[0]) for t in prefixes):
+        if starts and word.startswith(starts):
             spans.append((start, end))
             continue
-        for term in by_first.get(word, ()):
+        if word not in by_first:
+            continue
+        for term in by_first[word]:
             size = len(term.words)
             window = found[index : index + size]
             if len(window) < size:

@@ -51,6 +51,10 @@ class Atom:
     phrase: bool = False
     columns: tuple[str, ...] = ()
     typed: str = ""  # as the person typed it, for expanding names
+    # For a prefix: the indexed words it stands for, when the service has looked them up
+    # (FTS5 merges a prefix's doclists again for every query that uses it; plain words are
+    # read incrementally).
+    expanded: tuple[str, ...] = ()
 
 
 @dataclass
@@ -435,7 +439,10 @@ def _phrase(words: list[str], prefix: bool = False) -> str:
 
 
 def _atom_match(atom: Atom, alternatives: dict[int, list[list[str]]]) -> str:
-    forms = [_phrase(atom.words, atom.prefix)]
+    if atom.prefix and atom.expanded:
+        forms = [_phrase([*atom.words[:-1], word]) for word in atom.expanded]
+    else:
+        forms = [_phrase(atom.words, atom.prefix)]
     if atom.phrase and 1 < len(atom.words) <= 3 and not atom.prefix:
         forms.append(_quoted("".join(atom.words)))  # typed apart, written joined
     for names in alternatives.get(id(atom), []):
@@ -486,6 +493,23 @@ def to_match(node: Node, alternatives: dict[int, list[list[str]]] | None = None)
     return f"({expression})"
 
 
+def prefix_atoms(query: ParsedQuery) -> list[Atom]:
+    """Every prefix outside NEAR (which takes only phrases), excluded ones too."""
+    found: list[Atom] = []
+
+    def walk(node: Node) -> None:
+        if isinstance(node, Atom) and node.prefix:
+            found.append(node)
+        elif isinstance(node, Group):
+            for item in node.items:
+                walk(item)
+        elif isinstance(node, Negated):
+            walk(node.item)
+
+    walk(query.root)
+    return found
+
+
 def only_negative(query: ParsedQuery) -> Node | None:
     """For a search like '-rumour': what to exclude from everything."""
     items = query.root.items
@@ -494,7 +518,25 @@ def only_negative(query: ParsedQuery) -> Node | None:
     return None
 
 
-def head_only(match: str) -> str:
-    """Records matching the expression that also match it in their titles, reference codes,
-    names, subjects or places (exclusions still apply to every field)."""
-    return f"({match}) AND ({{{' '.join(HEAD_COLUMNS)}}} : ({match}))"
+def any_term(query: ParsedQuery, alternatives: dict[int, list[list[str]]] | None = None) -> str:
+    """An FTS5 expression matching any of the words or phrases a query looks for."""
+    return "(" + " OR ".join(_atom_match(a, alternatives or {}) for a in query.atoms) + ")"
+
+
+# Tiers of a large result, best first: the columns a searched word must appear in.
+TIERS: tuple[tuple[str, ...], ...] = (("title",), HEAD_COLUMNS[1:], ())
+
+
+def tier_match(match: str, anything: str, tier: int) -> str:
+    """Records matching `match` that belong to the tier: a searched word in the title (0),
+    else in the reference code, names, subjects or places (1), else only in the text (2)."""
+    title, head = TIERS[0], TIERS[1]
+
+    def within(columns: tuple[str, ...]) -> str:
+        return f"({{{' '.join(columns)}}} : {anything})"
+
+    if tier == 0:
+        return f"({match}) AND {within(title)}"
+    if tier == 1:
+        return f"({match}) AND {within(head)} NOT {within(title)}"
+    return f"({match}) NOT {within(title + head)}"

@@ -15,29 +15,38 @@ from catalog_app.search.query import (
     Filters,
     ParsedQuery,
     QueryError,
-    head_only,
+    any_term,
     only_negative,
     parse,
+    prefix_atoms,
+    tier_match,
     to_match,
 )
 from catalog_app.services.lookup import find_unit
+from catalog_app.services.search_facets import Facets, count_facets
 from catalog_app.storage.search_index import FTS_TABLE, VOCAB_TABLE, WEIGHTS, rebuild
 
 if TYPE_CHECKING:
     from catalog_app.services.catalogue import Catalogue
 
 MAX_LIMIT = 500
-# Above this many matches, ranking every one of them costs more than a person waits for:
-# the newest matches, and the newest whose titles, names, subjects or places match, are
-# ranked, and the rest follow newest first.
+MAX_IDS = 10_000
+# Up to this many matches every one is ranked by BM25. Above it, ranking every match would
+# cost more than a person waits (BM25 must score all of them to find the best twenty), so
+# results come in tiers: a searched word in the title, then in the reference code, names,
+# subjects or places, then only in the text; newest first within each tier. Every tier is
+# read straight from the index in rowid order, so a page costs the same at any depth.
 RANK_ALL_UP_TO = 5_000
-RECENT_WINDOW = 1_000
-HEAD_WINDOW = 2_000
-FILTERED_COUNT_CAP = 1_000
+# Matches are counted exactly up to here; above it the total is estimated by counting the
+# matches in ESTIMATE_STRATA evenly spaced stretches of STRATUM_IDS record ids.
+COUNT_CAP = 10_000
+ESTIMATE_STRATA = 8
+STRATUM_IDS = 1_000
 FACET_SAMPLE = 5_000
 FUZZY_MAX_VARIANTS = 8
+PREFIX_EXPANSION = 64  # more words than this, and FTS5 merges the prefix itself
+TIER_SCORES = (10.0, 5.0, 1.0)
 _BM25 = f"bm25({FTS_TABLE}, {', '.join(str(w) for w in WEIGHTS)})"
-_FACETS = ("collection", "decade", "language", "media_type", "grade", "access_status")
 
 
 def _filter_sql(connection: Connection, filters: Filters, params: dict[str, Any]) -> list[str]:
@@ -115,17 +124,43 @@ class SearchService:
         offset: int = 0,
         fuzzy: bool = False,
         facets: bool = True,
+        snippets: bool = True,
     ) -> SearchResults:
-        """Run a query in the query language (see catalog_app.search.query)."""
-        if not 1 <= limit <= MAX_LIMIT:
-            raise QueryError(f"the page size must be between 1 and {MAX_LIMIT}")
+        """Run a query in the query language (see catalog_app.search.query). Without
+        snippets, results carry only the ids of the page, which may then be longer (a
+        results list shows its rows from the ids)."""
+        largest = MAX_LIMIT if snippets else MAX_IDS
+        if not 1 <= limit <= largest:
+            raise QueryError(f"the page size must be between 1 and {largest}")
         if offset < 0:
             raise QueryError("the offset cannot be negative")
         parsed = parse(query)
         with self._cat.db.read() as session:
             connection = session.connection()
             names = lambda: self._known_names(connection)  # noqa: E731 (loaded only if needed)
-            return _Search(connection, parsed, query, fuzzy, names).run(limit, offset, facets)
+            search = _Search(connection, parsed, query, fuzzy, names, snippets=snippets)
+            return search.run(limit, offset, facets)
+
+    def highlight_terms(self, query: str) -> list[highlight.Term]:
+        """What to mark in a record's text for a query: its words and phrases, and the
+        other recorded names of the agents and places it names. None for a query in error."""
+        try:
+            parsed = parse(query)
+        except QueryError:
+            return []
+        with self._cat.db.read() as session:
+            connection = session.connection()
+            names = lambda: self._known_names(connection)  # noqa: E731 (loaded only if needed)
+            return _Search(connection, parsed, query, False, names).terms()
+
+    def count(self, query: str) -> int:
+        """The exact number of records a query finds (search() estimates large totals; this
+        counts every match, which at a million records can take a second or more)."""
+        parsed = parse(query)
+        with self._cat.db.read() as session:
+            connection = session.connection()
+            names = lambda: self._known_names(connection)  # noqa: E731 (loaded only if needed)
+            return _Search(connection, parsed, query, False, names).exact_count()
 
     def reindex(self, report: Callable[[int, int], bool] | None = None) -> int:
         """Rebuild the search index from the catalogue; returns how many records it holds."""
@@ -141,8 +176,11 @@ class _Search:
         text_: str,
         fuzzy: bool,
         names: Callable[[], _Names],
+        *,
+        snippets: bool = True,
     ) -> None:
         self.connection = connection
+        self.snippets = snippets
         self.names = names
         self.parsed = parsed
         self.text = text_
@@ -158,12 +196,27 @@ class _Search:
         root = self.parsed.root
         if not root.items or only_negative(self.parsed) is not None:
             return None
+        self._expand_prefixes()
         alternatives = self._name_alternatives()
         exact = to_match(root, alternatives)
         if not self.fuzzy:
             return exact, None
         widened = self._fuzzy_alternatives({k: list(v) for k, v in alternatives.items()})
         return exact, (to_match(root, widened) if self.variants else None)
+
+    def _expand_prefixes(self) -> None:
+        for atom in prefix_atoms(self.parsed):
+            last = atom.words[-1]
+            words = self.connection.execute(
+                text(
+                    f"SELECT term FROM {VOCAB_TABLE} WHERE term >= :low AND term < :high "
+                    f"LIMIT {PREFIX_EXPANSION + 1}"
+                ),
+                {"low": last, "high": last + "\U0010ffff"},
+            ).scalars()
+            found = tuple(str(w) for w in words)
+            if 0 < len(found) <= PREFIX_EXPANSION:
+                atom.expanded = found
 
     def _name_alternatives(self) -> dict[int, list[list[str]]]:
         """Other recorded names of agents and places a searched name belongs to."""
@@ -221,13 +274,11 @@ class _Search:
             return self._browse(limit, offset, want_facets)
         match, widened = expressions
         self.params["match"] = match
-        joins = " JOIN units u ON u.id = f.rowid" if self.where else ""
-        where = "".join(f" AND {w}" for w in self.where)
-        base = f"FROM {FTS_TABLE} f{joins} WHERE {FTS_TABLE} MATCH :match{where}"
+        base = self._base(":match")
         total, total_exact = self._count(base)
         if widened is not None:
             return self._with_close_spellings(base, widened, total, limit, offset, want_facets)
-        if total == 0:
+        if total == 0 and total_exact:
             return SearchResults(self.text, 0, offset, (), {}, True, "bm25", tuple(self.variants))
         if total <= RANK_ALL_UP_TO and total_exact:
             ranking = "bm25"
@@ -238,32 +289,107 @@ class _Search:
                 offset,
             )
         else:
-            ranking = "recent-window"
-            rows = self._window_rows(base, match, limit, offset)
-        hits = self._hits(rows)
-        facet_counts, exact = self._facets(base, total) if want_facets else ({}, True)
+            ranking = "tiered"
+            rows = self._tiered_rows(match, limit, offset)
+            if not total_exact and rows:  # an estimate never says fewer than were shown
+                total = max(total, offset + len(rows))
+        facet_counts, exact = self._facets(base, total, total_exact) if want_facets else ({}, True)
+        return self._results(total, offset, rows, facet_counts, exact, ranking, total_exact)
+
+    def _results(
+        self,
+        total: int,
+        offset: int,
+        rows: list[tuple[int, float]],
+        facets: Facets,
+        facets_exact: bool,
+        ranking: str,
+        total_exact: bool = True,
+    ) -> SearchResults:
         return SearchResults(
             self.text,
             total,
             offset,
-            hits,
-            facet_counts,
-            exact and total_exact,
+            self._hits(rows) if self.snippets else (),
+            facets,
+            facets_exact,
             ranking,
             tuple(self.variants),
             total_exact,
+            tuple(row[0] for row in rows),
         )
 
+    def exact_count(self) -> int:
+        expressions = self._match_expressions()
+        if expressions is None:
+            return self._scalar(f"SELECT count(*) {self._browse_base()}")
+        self.params["match"] = expressions[0]
+        return self._scalar(f"SELECT count(*) {self._base(':match')}")
+
+    def _base(self, match_key: str) -> str:
+        # The index drives (CROSS JOIN fixes the order): left to itself, SQLite would walk
+        # an index of units (say, all open records) and look each one up in the index,
+        # tens of times slower. A collection filter is the exception: a small collection
+        # is best walked first.
+        join = "JOIN" if self.parsed.filters.collections else "CROSS JOIN"
+        joins = f" {join} units u ON u.id = f.rowid" if self.where else ""
+        where = "".join(f" AND {w}" for w in self.where)
+        return f"FROM {FTS_TABLE} f{joins} WHERE {FTS_TABLE} MATCH {match_key}{where}"
+
     def _count(self, base: str) -> tuple[int, bool]:
-        """How many records match. With filters, every match must be looked up in the
-        units table, which for a common word is far too slow: counting stops at
-        FILTERED_COUNT_CAP and the total is marked as a lower bound."""
-        if not self.where:
+        """How many records match: exactly when the text matches at most COUNT_CAP records
+        (or the catalogue is small), otherwise an estimate to two significant figures."""
+        plain = f"FROM {FTS_TABLE} f WHERE {FTS_TABLE} MATCH :match"
+        matches = self._scalar(f"SELECT count(*) FROM (SELECT 1 {plain} LIMIT {COUNT_CAP + 1})")
+        if matches <= COUNT_CAP:
+            return (self._scalar(f"SELECT count(*) {base}") if self.where else matches), True
+        estimate = self._estimate(base)
+        if estimate is None:
             return self._scalar(f"SELECT count(*) {base}"), True
-        capped = self._scalar(
-            f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {FILTERED_COUNT_CAP + 1})"
-        )
-        return min(capped, FILTERED_COUNT_CAP), capped <= FILTERED_COUNT_CAP
+        return (estimate if self.where else max(estimate, COUNT_CAP + 1)), False
+
+    def _estimate(self, base: str) -> int | None:
+        """Matches counted in evenly spaced stretches of record ids, scaled up to them all;
+        None when the stretches would cover the whole catalogue."""
+        # Two subqueries: SQLite reads min() and max() from the ends of the table only when
+        # each stands alone.
+        low, high = self.connection.execute(
+            text("SELECT (SELECT min(id) FROM units), (SELECT max(id) FROM units)")
+        ).one()
+        span = int(high) - int(low) + 1
+        if span <= ESTIMATE_STRATA * STRATUM_IDS:
+            return None
+        step = span // ESTIMATE_STRATA
+        found = 0
+        for stratum in range(ESTIMATE_STRATA):
+            first = int(low) + stratum * step
+            found += self._scalar(
+                f"SELECT count(*) {base} AND f.rowid BETWEEN {first} AND {first + STRATUM_IDS - 1}"
+            )
+        estimate = found * span / (ESTIMATE_STRATA * STRATUM_IDS)
+        return int(float(f"{estimate:.2g}"))
+
+    def _tiered_rows(self, match: str, limit: int, offset: int) -> list[tuple[int, float]]:
+        """A page of a large result: the tiers in order, newest first within each."""
+        anything = any_term(self.parsed, self._name_alternatives())
+        rows: list[tuple[int, float]] = []
+        skip = offset
+        for tier, score in enumerate(TIER_SCORES):
+            key = f"tier{tier}"
+            self.params[key] = tier_match(match, anything, tier)
+            # One read gives both the rows wanted and, when the page starts past this
+            # tier, how many to skip in the next.
+            got = self._rows(
+                f"SELECT f.rowid, {score} {self._base(':' + key)} ORDER BY f.rowid DESC "
+                "LIMIT :limit",
+                skip + limit - len(rows),
+                0,
+            )
+            rows += got[skip:]
+            skip = max(0, skip - len(got))
+            if len(rows) == limit:
+                break
+        return rows
 
     def _with_close_spellings(
         self,
@@ -297,18 +423,11 @@ class _Search:
             )
         total = exact_total + extra_total
         facet_counts, exact = (
-            self._facets(base.replace(":match", ":widened"), total) if want_facets else ({}, True)
+            self._facets(base.replace(":match", ":widened"), total, True)
+            if want_facets
+            else ({}, True)
         )
-        return SearchResults(
-            self.text,
-            total,
-            offset,
-            self._hits(rows),
-            facet_counts,
-            exact,
-            "bm25",
-            tuple(self.variants),
-        )
+        return self._results(total, offset, rows, facet_counts, exact, "bm25")
 
     def _scalar(self, sql: str) -> int:
         return int(self.connection.execute(text(sql), self.params).scalar_one())
@@ -317,43 +436,7 @@ class _Search:
         params = {**self.params, "limit": limit, "offset": offset}
         return [(int(r[0]), float(r[1])) for r in self.connection.execute(text(sql), params)]
 
-    def _window_rows(
-        self, base: str, match: str, limit: int, offset: int
-    ) -> list[tuple[int, float]]:
-        """Very common words: rank the newest matches together with the newest matches in
-        titles, reference codes, names, subjects and places; the rest follow newest first."""
-        head_base = base.replace(":match", ":head_match")
-        self.params["head_match"] = head_only(match)
-        ranked = self._rows(
-            "SELECT rowid, min(score) FROM ("
-            f" SELECT * FROM (SELECT f.rowid AS rowid, {_BM25} AS score {base}"
-            f"  ORDER BY f.rowid DESC LIMIT {RECENT_WINDOW})"
-            f" UNION ALL SELECT * FROM (SELECT f.rowid AS rowid, {_BM25} AS score {head_base}"
-            f"  ORDER BY f.rowid DESC LIMIT {HEAD_WINDOW})"
-            ") GROUP BY rowid ORDER BY 2 LIMIT :limit OFFSET 0",
-            RECENT_WINDOW + HEAD_WINDOW,
-            0,
-        )
-        page = ranked[offset : offset + limit]
-        if len(page) == limit:
-            return page
-        self.connection.execute(
-            text("CREATE TEMP TABLE IF NOT EXISTS ranked_ids (id INTEGER PRIMARY KEY)")
-        )
-        self.connection.execute(text("DELETE FROM temp.ranked_ids"))
-        self.connection.execute(
-            text("INSERT INTO temp.ranked_ids VALUES (:id)"), [{"id": r[0]} for r in ranked]
-        )
-        rest = self._rows(
-            f"SELECT f.rowid, 0.0 {base} AND f.rowid NOT IN (SELECT id FROM temp.ranked_ids) "
-            "ORDER BY f.rowid DESC LIMIT :limit OFFSET :offset",
-            limit - len(page),
-            max(0, offset - len(ranked)),
-        )
-        return page + rest
-
-    def _browse(self, limit: int, offset: int, want_facets: bool) -> SearchResults:
-        """Filters alone, or only exclusions: records in reference-code order."""
+    def _browse_base(self) -> str:
         negative = only_negative(self.parsed)
         where = list(self.where)
         if negative is not None:
@@ -362,24 +445,29 @@ class _Search:
                 f"u.id NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :exclude)"
             )
         clause = (" WHERE " + " AND ".join(where)) if where else ""
-        base = f"FROM units u{clause}"
+        return f"FROM units u{clause}"
+
+    def _browse(self, limit: int, offset: int, want_facets: bool) -> SearchResults:
+        """Filters alone, or only exclusions: records in reference-code order."""
+        base = self._browse_base()
         total = self._scalar(f"SELECT count(*) {base}")
         rows = self._rows(
             f"SELECT u.id, 0.0 {base} ORDER BY u.reference_code LIMIT :limit OFFSET :offset",
             limit,
             offset,
         )
-        hits = self._hits(rows)
-        facet_counts, exact = (
-            self._facets_of(f"SELECT u.id {base}", total) if want_facets else ({}, True)
-        )
-        return SearchResults(self.text, total, offset, hits, facet_counts, exact, "browse")
+        exact = total <= FACET_SAMPLE
+        sample = f"SELECT u.id {base}" + ("" if exact else f" LIMIT {FACET_SAMPLE}")
+        facet_counts = count_facets(self.connection, sample, self.params) if want_facets else {}
+        return self._results(total, offset, rows, facet_counts, exact, "browse")
 
     # -- results --------------------------------------------------------------------------------
 
-    def _terms(self) -> list[highlight.Term]:
-        terms = [highlight.Term(tuple(a.words), a.prefix) for a in self.parsed.atoms]
+    def terms(self) -> list[highlight.Term]:
+        terms = [highlight.Term(tuple(a.words), a.prefix) for a in self.parsed.atoms if a.words]
         terms += [highlight.Term(tuple(tokens(v))) for v in self.variants]
+        for names in self._name_alternatives().values():
+            terms += [highlight.Term(tuple(words)) for words in names if words]
         return terms
 
     def _hits(self, rows: list[tuple[int, float]]) -> tuple[SearchHit, ...]:
@@ -398,7 +486,7 @@ class _Search:
                 )
             )
         }
-        terms = self._terms()
+        terms = self.terms()
         hits = []
         for unit_id, score in rows:
             row = units.get(unit_id)
@@ -427,47 +515,13 @@ class _Search:
             )
         return tuple(hits)
 
-    def _facets(self, base: str, total: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
-        if self.where:
-            # Filtered: the same (capped) set that was counted, so no more lookups than that.
-            sample = f"SELECT f.rowid {base} LIMIT {FILTERED_COUNT_CAP}"
-            return self._facets_of(sample, min(total, FILTERED_COUNT_CAP))[0], (
-                total < FILTERED_COUNT_CAP
-            )
-        exact = total <= FACET_SAMPLE
+    def _facets(self, base: str, total: int, total_exact: bool) -> tuple[Facets, bool]:
+        """Facet counts of every match, or of the newest FACET_SAMPLE when there are more."""
+        exact = total_exact and total <= FACET_SAMPLE
         sample = f"SELECT f.rowid {base}" + (
             "" if exact else f" ORDER BY f.rowid DESC LIMIT {FACET_SAMPLE}"
         )
-        return self._facets_of(sample, total)[0], exact
-
-    def _facets_of(self, ids_sql: str, total: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
-        exact = total <= FACET_SAMPLE
-        if not exact and "LIMIT" not in ids_sql:
-            ids_sql += f" LIMIT {FACET_SAMPLE}"
-        within = f"u.id IN ({ids_sql})"
-        queries = {
-            "collection": "SELECT coalesce(r.reference_code || ' ' || r.title, '(none)'), "
-            f"count(*) FROM units u LEFT JOIN units r ON r.id = u.root_id WHERE {within} "
-            "GROUP BY u.root_id",
-            "decade": "SELECT coalesce((CAST(substr(u.date_start, 1, 4) AS INTEGER) / 10 * 10)"
-            f" || 's', 'undated'), count(*) FROM units u WHERE {within} GROUP BY 1",
-            "language": "SELECT coalesce(j.value, '(none)'), count(*) FROM units u LEFT JOIN "
-            f"json_each(u.languages) j WHERE {within} GROUP BY 1",
-            "media_type": "SELECT coalesce(u.media_type, '(none)'), count(*) FROM units u "
-            f"WHERE {within} GROUP BY 1",
-            "grade": "SELECT coalesce(u.current_source_reliability || "
-            "u.current_information_credibility, 'not assessed'), count(*) FROM units u "
-            f"WHERE {within} GROUP BY 1",
-            "access_status": f"SELECT u.access_status, count(*) FROM units u WHERE {within} "
-            "GROUP BY 1",
-        }
-        facets: dict[str, list[tuple[str, int]]] = {}
-        for name in _FACETS:
-            rows = self.connection.execute(text(queries[name]), self.params)
-            facets[name] = sorted(
-                ((str(k), int(n)) for k, n in rows), key=lambda item: (-item[1], item[0])
-            )
-        return facets, exact
+        return count_facets(self.connection, sample, self.params), exact
 
 
 class _Names:

@@ -262,38 +262,72 @@ def test_pages_do_not_overlap(catalogue: Catalogue) -> None:
     assert len(seen) == len(set(seen)) == 45
 
 
-def test_very_common_words_page_through_every_match_once(
+def test_large_results_come_in_tiers_and_page_through_every_match_once(
     catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from catalog_app.services import search as search_service
 
     monkeypatch.setattr(search_service, "RANK_ALL_UP_TO", 5)
-    monkeypatch.setattr(search_service, "RECENT_WINDOW", 4)
-    monkeypatch.setattr(search_service, "HEAD_WINDOW", 3)
+    subject = catalogue.terms.subject("Testimony")
+    tiers: dict[int, int] = {}
     for number in range(23):
         title = "Testimony" if number % 5 == 0 else f"Record {number}"
-        catalogue.units.create({"title": title, "scope_content": f"the testimony {number}"})
+        unit = catalogue.units.create({"title": title, "scope_content": f"the testimony {number}"})
+        if number % 5 == 1:
+            catalogue.units.link_subject(unit.id, subject.id)
+        tiers[unit.id] = 0 if number % 5 == 0 else 1 if number % 5 == 1 else 2
     seen: list[int] = []
     for offset in range(0, 30, 6):
         page = catalogue.search.search("testimony", limit=6, offset=offset, facets=False)
-        assert page.ranking == "recent-window"
-        assert page.total == 23
+        assert page.ranking == "tiered"
+        assert (page.total, page.total_exact) == (23, True)
         seen += [hit.id for hit in page.hits]
     assert len(seen) == len(set(seen)) == 23
-    first = catalogue.search.search("testimony", limit=3, facets=False).hits
-    assert all(hit.title == "Testimony" for hit in first)  # title matches rank first
+    # Title matches first, then subject matches, then the rest; newest first in each tier.
+    assert [tiers[i] for i in seen] == sorted(tiers[i] for i in seen)
+    for tier in range(3):
+        members = [i for i in seen if tiers[i] == tier]
+        assert members == sorted(members, reverse=True)
+    deep = catalogue.search.search("testimony", limit=4, offset=7, facets=False)
+    assert [hit.id for hit in deep.hits] == seen[7:11]
 
 
-def test_filtered_searches_stop_counting_at_the_cap(
+def test_large_totals_are_estimated_and_marked_so(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog_app.services import search as search_service
+
+    monkeypatch.setattr(search_service, "RANK_ALL_UP_TO", 5)
+    monkeypatch.setattr(search_service, "COUNT_CAP", 10)
+    monkeypatch.setattr(search_service, "ESTIMATE_STRATA", 2)
+    monkeypatch.setattr(search_service, "STRATUM_IDS", 10)
+    for number in range(40):
+        body = "common" if number % 2 else "common rare"
+        catalogue.units.create({"title": f"Record {number}", "scope_content": body})
+    everything = catalogue.search.search("common", facets=False)
+    assert (everything.total, everything.total_exact) == (40, False)
+    half = catalogue.search.search("rare", facets=False)
+    assert half.total_exact is False
+    assert 14 <= half.total <= 26
+    assert catalogue.search.count("rare") == 20
+    small = catalogue.search.search("rare record", limit=5, facets=False)
+    assert small.total_exact is False
+    assert small.total >= len(small.hits)
+
+
+def test_filtered_totals_are_exact_below_the_cap_and_estimated_above(
     archive: Catalogue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from catalog_app.services import search as search_service
 
-    monkeypatch.setattr(search_service, "FILTERED_COUNT_CAP", 1)
-    capped = archive.search.search("executions OR cemetery in:T")
-    assert (capped.total, capped.total_exact) == (1, False)
-    assert len(capped.hits) == 2  # the results themselves are all there
-    exact = archive.search.search("executions OR cemetery")
+    monkeypatch.setattr(search_service, "COUNT_CAP", 1)
+    monkeypatch.setattr(search_service, "ESTIMATE_STRATA", 1)
+    monkeypatch.setattr(search_service, "STRATUM_IDS", 1)
+    estimated = archive.search.search("executions OR cemetery in:T")
+    assert estimated.total_exact is False
+    assert len(estimated.hits) == 2 <= estimated.total  # never fewer than are shown
+    monkeypatch.setattr(search_service, "COUNT_CAP", 10)
+    exact = archive.search.search("executions OR cemetery in:T")
     assert (exact.total, exact.total_exact) == (2, True)
 
 
@@ -394,7 +428,7 @@ def test_a_minus_before_a_phrase_or_group_excludes_it(archive: Catalogue) -> Non
     assert [h.title for h in archive.search.search("evin -(grave found)").hits] == ["Evin letters"]
 
 
-def test_exclusions_hold_when_very_common_words_are_ranked_by_window(
+def test_exclusions_hold_when_large_results_are_tiered(
     catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from catalog_app.services import search as search_service
@@ -404,7 +438,7 @@ def test_exclusions_hold_when_very_common_words_are_ranked_by_window(
         body = "rumour" if number % 2 else "fact"
         catalogue.units.create({"title": f"Evin {number}", "scope_content": body})
     results = catalogue.search.search("evin -rumour", facets=False)
-    assert results.ranking == "recent-window"
+    assert results.ranking == "tiered"
     assert results.total == 4
     assert sorted(h.title for h in results.hits) == ["Evin 0", "Evin 2", "Evin 4", "Evin 6"]
 
@@ -446,3 +480,15 @@ def test_grade_and_date_filters_combine_with_and(archive: Catalogue) -> None:
     assert refs(archive, "source:A-C credibility:1-2") == ["T/4"]
     assert refs(archive, "date:1980..1990 date:1988") == ["T/4"]
     assert refs(archive, "date:2000.. date:..1990") == []
+
+
+def test_a_results_list_can_take_ids_without_snippets(catalogue: Catalogue) -> None:
+    for number in range(30):
+        catalogue.units.create({"title": f"Letter {number}", "scope_content": "letter from evin"})
+    with_snippets = catalogue.search.search("evin", limit=25, facets=False)
+    ids_only = catalogue.search.search("evin", limit=1000, facets=False, snippets=False)
+    assert ids_only.hits == ()
+    assert len(ids_only.ids) == 30
+    assert ids_only.ids[:25] == with_snippets.ids == tuple(h.id for h in with_snippets.hits)
+    with pytest.raises(CatalogError, match="between 1 and 500"):
+        catalogue.search.search("evin", limit=1000)

@@ -66,7 +66,8 @@ def _search(ctx: CommandContext) -> int:
         return 0
     shown = f"{results.offset + 1}-{results.offset + len(results.hits)}" if results.hits else "0"
     print(
-        f"{results.total:,} found; showing {shown}"
+        ("" if results.total_exact else "about ")
+        + f"{results.total:,} found; showing {shown}"
         + (f" (also searched: {', '.join(results.fuzzy)})" if results.fuzzy else "")
     )
     for hit in results.hits:
