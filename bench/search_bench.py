@@ -122,6 +122,16 @@ def build(path: Path, count: int, seed: int = 1988) -> None:
             )
 
 
+def generated_catalogue(folder: Path, documents: int) -> Path:
+    """The generated catalogue of this size in `folder`, built on first use."""
+    path = folder / f"search-{documents}.sqlite"
+    if not path.exists():
+        started = time.perf_counter()
+        build(path, documents)
+        print(f"built {documents:,} records in {time.perf_counter() - started:.0f} s")
+    return path
+
+
 QUERIES: dict[str, tuple[str, str]] = {
     # label: (our query, bare FTS5 MATCH on the same text; None where it has no equivalent)
     "rare word": ("rareword{n:05d}", '"rareword{n:05d}"'),
@@ -222,11 +232,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"search-{args.documents}.sqlite"
-        if not path.exists():
-            started = time.perf_counter()
-            build(path, args.documents)
-            print(f"built {args.documents:,} records in {time.perf_counter() - started:.0f} s")
+        path = generated_catalogue(folder, args.documents)
         with Catalogue.open(path) as catalogue, catalogue.db.read() as session:
             sizes = {
                 name: int(

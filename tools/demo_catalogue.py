@@ -6,11 +6,44 @@ python tools/demo_catalogue.py /tmp/demo.sqlite
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 from catalog_app.domain.records import AgentName, NewAssessment, NewEvent
 from catalog_app.domain.reliability import InformationCredibility, SourceReliability
 from catalog_app.services import Catalogue
+
+DOCUMENTS = {
+    "statement-mothers-of-khavaran.html": (
+        "<html><head><title>Statement of the Mothers of Khavaran</title></head><body>"
+        "<article><h1>Statement of the Mothers of Khavaran</h1>"
+        "<p>Every year at the end of summer the families of the prisoners executed in 1988 "
+        "gather at Khavaran cemetery in the south-east of Tehran. They bring flowers to a "
+        "field where no grave carries a name.</p>"
+        "<p>In this statement the mothers ask for the truth about the mass graves, for the "
+        "names of those buried there, and for the right to mourn in peace. Security forces "
+        "have stopped the gathering in several years and detained relatives for hours.</p>"
+        "<p>The mothers say they will come back to Khavaran every summer until the truth "
+        "is told.</p></article></body></html>"
+    ),
+    "gozaresh-khavaran.html": (
+        '<html lang="fa" dir="rtl"><head><title>گزارش دیدار خانواده‌ها در خاوران</title>'
+        "</head><body><article><h1>گزارش دیدار خانواده‌ها در خاوران</h1>"
+        "<p>خانواده‌های زندانیان سیاسی اعدام‌شده در تابستان ۱۳۶۷ هر سال در خاوران گرد "
+        "هم می‌آیند. مادران خاوران می‌گویند که هنوز نمی‌دانند عزیزانشان کجا به خاک "
+        "سپرده شده‌اند.</p><p>در این گزارش شاهدان از گورهای جمعی و از برخورد نیروهای "
+        "امنیتی با خانواده‌ها سخن می‌گویند. بسیاری از خانواده‌ها ساعت‌ها بازداشت "
+        "شدند.</p></article></body></html>"
+    ),
+}
+
+
+def _import_documents(cat: Catalogue, collection: str) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        for name, html in DOCUMENTS.items():
+            (folder / name).write_text(html, encoding="utf-8")
+        cat.imports.run(sorted(folder.iterdir()), collection=collection, workers=1)
 
 
 def build(path: Path) -> None:
@@ -50,6 +83,7 @@ def build(path: Path) -> None:
             },
             parent_id=series.id,
         )
+        _import_documents(cat, series.reference_code)
         cat.units.create(
             {"title": "Oral history transcripts", "level": "series"}, parent_id=fonds.id
         )

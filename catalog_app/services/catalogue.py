@@ -67,6 +67,7 @@ class Catalogue:
         # Imported here: the service modules need `Catalogue` only for type checking.
         from catalog_app.services.agents import AgentService
         from catalog_app.services.audit import AuditService
+        from catalog_app.services.browse import BrowseService
         from catalog_app.services.ingest import ImportService
         from catalog_app.services.provenance import ProvenanceService
         from catalog_app.services.relations import RelationService
@@ -84,6 +85,7 @@ class Catalogue:
         self.audit = AuditService(self)
         self.imports = ImportService(self)
         self.search = SearchService(self)
+        self.browse = BrowseService(self)
 
     @classmethod
     def open(

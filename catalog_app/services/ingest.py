@@ -321,8 +321,8 @@ class ImportService:
                 row["reference_code"],
                 warnings=tuple(prepared.warnings),
             )
-            files.append(self._file_row(prepared, row["id"]))
-            events.extend(self._event_rows(prepared, row["id"]))
+            files.append(self.file_row(prepared, row["id"]))
+            events.extend(self.event_rows(prepared, row["id"]))
         insert_audited(session, models.StoredFile, files)
         insert_audited(session, models.ProvenanceEvent, events)
         derived.mark(session, [row["id"] for row in units], moved=True)
@@ -358,7 +358,7 @@ class ImportService:
             "updated_by": self._cat.actor,
         }
 
-    def _file_row(self, prepared: Prepared, unit_id: int) -> dict[str, Any]:
+    def file_row(self, prepared: Prepared, unit_id: int) -> dict[str, Any]:
         return {
             "unit_id": unit_id,
             "sha256": prepared.sha256,
@@ -375,7 +375,7 @@ class ImportService:
             "added_by": self._cat.actor,
         }
 
-    def _event_rows(self, prepared: Prepared, unit_id: int) -> list[dict[str, Any]]:
+    def event_rows(self, prepared: Prepared, unit_id: int) -> list[dict[str, Any]]:
         now = utcnow()
         note = (
             f"Imported from {display_path(Path(prepared.path).absolute())}; "

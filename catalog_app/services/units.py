@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.strategy_options import _AbstractLoad
 
-from catalog_app.domain.records import UnitDetail, UnitSummary
+from catalog_app.domain.records import UNIT_EDITABLE_FIELDS, UnitDetail, UnitSummary
 from catalog_app.domain.unit_rules import clean_unit_fields
 from catalog_app.domain.vocabulary import AgentRole, Level, TitleSource
 from catalog_app.errors import ConflictError, ValidationError
@@ -197,6 +197,53 @@ class UnitService:
                 if sibling.position != number:
                     sibling.position = number
             return _detail(session, unit_id)
+
+    def create_like(self, unit_id: int) -> UnitDetail:
+        """A new record beside `unit_id` with a copy of its description and access points
+        (not its originals, custody or assessments), for cataloguing a series quickly."""
+        with self._cat.db.write(self._cat.actor, "new record like " + str(unit_id)) as session:
+            source = get_row(session, models.Unit, unit_id, "record")
+            values = {name: getattr(source, name) for name in UNIT_EDITABLE_FIELDS}
+            values.pop("reference_code")
+            position = session.scalar(
+                select(func.coalesce(func.max(models.Unit.position), 0) + 1).where(
+                    models.Unit.parent_id == source.parent_id
+                    if source.parent_id
+                    else models.Unit.parent_id.is_(None)
+                )
+            )
+            unit = models.Unit(
+                parent_id=source.parent_id,
+                reference_code=next_reference_code(session, source.parent),
+                position=position,
+                created_by=self._cat.actor,
+                updated_by=self._cat.actor,
+                **values,
+            )
+            session.add(unit)
+            session.flush()
+            for agent in source.agent_links:
+                session.add(models.UnitAgent(unit_id=unit.id, agent=agent.agent, role=agent.role))
+            for place in source.place_links:
+                session.add(models.UnitPlace(unit_id=unit.id, place=place.place))
+            for subject in source.subject_links:
+                session.add(models.UnitSubject(unit_id=unit.id, subject=subject.subject))
+            session.flush()
+            return _detail(session, unit.id)
+
+    def set_withdrawn(
+        self, unit_ids: Sequence[int], withdrawn: bool, reason: str | None = None
+    ) -> list[int]:
+        """Withdraw (or reinstate) several records in one change; returns the ids of those
+        whose state changed (the others already were as asked)."""
+        changed = []
+        with self._cat.db.write(self._cat.actor, reason) as session:
+            for unit_id in unit_ids:
+                unit = get_row(session, models.Unit, unit_id, "record")
+                if (unit.withdrawn_at is not None) != withdrawn:
+                    unit.withdrawn_at = utcnow() if withdrawn else None
+                    changed.append(unit_id)
+        return changed
 
     def withdraw(self, unit_id: int, reason: str | None = None) -> UnitDetail:
         """Mark a record as withdrawn: hidden from finding aids, kept with its history."""

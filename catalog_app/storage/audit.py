@@ -39,7 +39,7 @@ REASON_KEY = "audit_reason"
 Change = tuple[str, str, str, str | None, str | None, str | None]
 
 
-def _text(value: Any) -> str | None:
+def logged_value(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -61,13 +61,13 @@ def _summary(value: Any) -> str | None:
 
 
 def _column_value(obj: Audited, key: str, value: Any) -> str | None:
-    return _summary(value) if key in obj.__audit_summarise__ else _text(value)
+    return _summary(value) if key in obj.__audit_summarise__ else logged_value(value)
 
 
 def snapshot(values: Mapping[str, Any], summarise: frozenset[str] = frozenset()) -> str:
     """A row's values as one JSON text for the log (large columns by length and digest)."""
     shown = {
-        key: _summary(value) if key in summarise else _text(value)
+        key: _summary(value) if key in summarise else logged_value(value)
         for key, value in values.items()
         if key not in ("id", "version")
     }
@@ -158,7 +158,7 @@ def _field_changes(session: Session, obj: Audited, table: str) -> Iterator[Chang
             continue
         old = history.deleted[0] if history.deleted else None
         new = history.added[0] if history.added else None
-        if _text(old) == _text(new):
+        if logged_value(old) == logged_value(new):
             continue
         if link is not None:
             row_uuid, field, _ = link(session, obj)

@@ -54,3 +54,21 @@ class HierarchyModel(QStandardItemModel):
         item.removeRow(0)
         for unit in self._catalogue.units.children(int(item.data(UNIT_ID_ROLE))):
             item.appendRow(_item(unit))
+
+    def refresh_unit(self, unit_id: int) -> None:
+        """Show a record's new code or title, if its row has been loaded."""
+        if self._catalogue is None:
+            return
+        found = self.match(
+            self.index(0, 0),
+            UNIT_ID_ROLE,
+            unit_id,
+            1,
+            Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive,
+        )
+        if not found:
+            return
+        item = self.itemFromIndex(found[0])
+        unit = self._catalogue.units.get(unit_id)
+        item.setText(f"{unit.reference_code}  {unit.title}")
+        item.setToolTip(f"{unit.reference_code} · {unit.level}\n{unit.title}")

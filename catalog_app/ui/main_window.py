@@ -5,25 +5,40 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QStackedWidget,
     QTextBrowser,
     QTreeView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from catalog_app import __version__
+from catalog_app.domain.records import SearchResults
 from catalog_app.errors import CatalogError
 from catalog_app.paths import bundled
+from catalog_app.search import query as query_language
 from catalog_app.services import Catalogue
+from catalog_app.ui.batch_edit import BatchEditCommand, BatchEditDialog
+from catalog_app.ui.detail.pane import DetailPane
+from catalog_app.ui.drop import FileDropTarget
 from catalog_app.ui.errors import show_problem
 from catalog_app.ui.hierarchy import UNIT_ID_ROLE, HierarchyModel
-from catalog_app.ui.record_html import record_html
+from catalog_app.ui.import_dialog import ImportDialog, choose_import_paths
+from catalog_app.ui.records_model import RecordsModel
+from catalog_app.ui.records_view import RecordsView
+from catalog_app.ui.search_panel import SearchPanel, search_bar
 from catalog_app.ui.settings import UiSettings
+from catalog_app.ui.tasks import TaskRunner
+from catalog_app.ui.undo import CreateRecord, SetWithdrawn
 
 FILE_FILTER = "Catalogues (*.sqlite *.db);;All files (*)"
 EMPTY_CATALOGUE = (
@@ -31,15 +46,28 @@ EMPTY_CATALOGUE = (
     "<p>Records you create or import appear in the tree on the left.</p>"
 )
 NO_CATALOGUE = "<h3>No catalogue is open.</h3><p>Use File → Open or File → New.</p>"
+SEARCH_HELP = (query_language.__doc__ or "").strip()
+LISTED_RESULTS = 2_000  # enough to browse; beyond that, narrow the search
+
+
+_COUNTED = (("units", "record"), ("files", "original"), ("agents", "agent"))
+
+
+def _counted(number: int, word: str) -> str:
+    return f"{number:,} {word}" + ("" if number == 1 else "s")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: UiSettings | None = None) -> None:
+    def __init__(self, settings: UiSettings | None = None, *, synchronous: bool = False) -> None:
         super().__init__()
         self.settings = settings or UiSettings()
         self.catalogue: Catalogue | None = None
+        self.tasks = TaskRunner(self, synchronous=synchronous)
+        self.undo_stack = QUndoStack(self)
+        self.detail: DetailPane | None = None
+        self.import_dialog: ImportDialog | None = None
         self.setWindowIcon(QIcon(str(bundled("resources") / "icons" / "catalog-app.svg")))
-        self.resize(1100, 700)
+        self.resize(1280, 800)
 
         self.hierarchy = HierarchyModel()
         self.tree = QTreeView()
@@ -47,18 +75,48 @@ class MainWindow(QMainWindow):
         self.tree.setModel(self.hierarchy)
         self.tree.setUniformRowHeights(True)
         self.tree.expanded.connect(self.hierarchy.load_children)
-        self.tree.selectionModel().currentChanged.connect(self._show_selected)
+        self.tree.selectionModel().currentChanged.connect(self._tree_selected)
 
-        self.record_view = QTextBrowser()
+        self.search = SearchPanel()
+        self.search.query_changed.connect(self.run_search)
+        self.records = RecordsModel(parent=self, runner=self.tasks)
+        self.records.sorting.connect(self._show_sorting)
+        self.records.problem.connect(
+            lambda message: show_problem(self, "Sort", CatalogError(message))
+        )
+        self.records_view = RecordsView(self.records, self.settings)
+        self.records_view.current_unit_changed.connect(self._record_selected)
+        self.records_view.selectionModel().selectionChanged.connect(
+            lambda *_: self._enable_record_actions()
+        )
+        self.records_view.doubleClicked.connect(lambda _index: self._focus_description())
+
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.tree)
+        left.addWidget(self.search.facets_view)
+        left.setStretchFactor(0, 3)
+        left.setStretchFactor(1, 2)
+        middle = QWidget()
+        column = QVBoxLayout(middle)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(search_bar(self.search))
+        column.addWidget(self.records_view)
+        self.detail_holder = QStackedWidget()
+        self.record_view = QTextBrowser()  # shown while no catalogue is open
         self.record_view.setObjectName("record")
         self.record_view.setOpenLinks(False)
+        self.detail_holder.addWidget(self.record_view)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.tree)
-        self.splitter.addWidget(self.record_view)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.detail_holder)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([360, 740])
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([260, 560, 460])
         self.setCentralWidget(self.splitter)
+        self.drop_target = FileDropTarget(self, self.import_paths)
 
         self.path_label = QLabel()
         self.counts_label = QLabel()
@@ -83,23 +141,86 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
+        keys = QKeySequence.StandardKey
         file_menu = self.menuBar().addMenu("&File")
-        self.new_action = self._action(
-            "&New Catalogue…", self.choose_new_catalogue, QKeySequence.StandardKey.New
-        )
-        self.open_action = self._action(
-            "&Open Catalogue…", self.choose_catalogue, QKeySequence.StandardKey.Open
-        )
+        self.new_action = self._action("&New Catalogue…", self.choose_new_catalogue, keys.New)
+        self.open_action = self._action("&Open Catalogue…", self.choose_catalogue, keys.Open)
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
+        self.import_files_action = self._action(
+            "&Import Files…", self.choose_import_files, QKeySequence("Ctrl+I")
+        )
+        self.import_folder_action = self._action(
+            "Import &Folder…", self.choose_import_folder, QKeySequence("Ctrl+Shift+I")
+        )
+        file_menu.addAction(self.import_files_action)
+        file_menu.addAction(self.import_folder_action)
+        file_menu.addSeparator()
         self.backup_action = self._action("&Back Up Catalogue…", self.choose_backup)
         file_menu.addAction(self.backup_action)
         file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit))
+        file_menu.addAction(self._action("&Quit", self.close, keys.Quit))
+
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(keys.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(keys.Redo)])
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        self.save_action = self._action("&Save Record", self.save_record, keys.Save)
+        self.new_record_action = self._action(
+            "New &Record", self.new_record, QKeySequence("Ctrl+Shift+N")
+        )
+        self.new_like_action = self._action(
+            "New Record &Like This One", self.new_record_like, QKeySequence("Ctrl+D")
+        )
+        self.batch_action = self._action(
+            "&Batch Edit Selected…", self.batch_edit, QKeySequence("Ctrl+B")
+        )
+        self.withdraw_action = self._action(
+            "&Withdraw Selected", self.withdraw_selected, QKeySequence(keys.Delete)
+        )
+        self.rename_action = self._action("Edit &Title", self._focus_title, QKeySequence("F2"))
+        for action in (self.withdraw_action, self.rename_action):
+            # Only where records are listed: text fields keep Delete and F2 for themselves.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.records_view.addAction(action)
+            self.tree.addAction(action)
+        for action in (
+            self.save_action,
+            self.new_record_action,
+            self.new_like_action,
+            self.batch_action,
+            self.withdraw_action,
+            self.rename_action,
+        ):
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._action("&Preferences…", self.edit_preferences))
+        self.record_actions = [
+            self.save_action,
+            self.new_like_action,
+            self.batch_action,
+            self.withdraw_action,
+            self.rename_action,
+        ]
+        self.catalogue_actions = [
+            self.backup_action,
+            self.import_files_action,
+            self.import_folder_action,
+            self.new_record_action,
+        ]
+
+        search_menu = self.menuBar().addMenu("&Search")
+        self.find_action = self._action("&Find…", self.focus_search, keys.Find)
+        search_menu.addAction(self.find_action)
         help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self._action("&Search Syntax", self._search_help))
         help_menu.addAction(self._action("&About", self._about))
 
     def _fill_recent_menu(self) -> None:
@@ -180,51 +301,330 @@ class MainWindow(QMainWindow):
         return True
 
     def set_catalogue(self, catalogue: Catalogue | None) -> None:
-        if self.catalogue is not None:
-            self.catalogue.close()
+        self._leave_catalogue()
         self.catalogue = catalogue
         if catalogue is not None:
             self.settings.remember_catalogue(catalogue.path)
+            self.detail = DetailPane(
+                catalogue, self.undo_stack, assessor=self.settings.user_name() or catalogue.actor
+            )
+            # The window's Save (Ctrl+S) serves every tab; two actions on one key would
+            # cancel each other out.
+            self.detail.description.save_action.setShortcut(QKeySequence())
+            self.detail.changed.connect(self._record_changed)
+            self.detail.open_unit.connect(self.show_unit)
+            self.detail_holder.addWidget(self.detail)
+            self.detail_holder.setCurrentWidget(self.detail)
         self._show_catalogue()
+
+    def _leave_catalogue(self) -> None:
+        """Save what is being typed, let background work finish, and close the catalogue."""
+        if self.detail is not None:
+            self.detail.save()
+        self.tasks.forget("search")
+        self.tasks.wait_for_done()
+        self.undo_stack.clear()  # its commands act on this catalogue
+        if self.detail is not None:
+            self.detail_holder.removeWidget(self.detail)
+            self.detail.deleteLater()
+            self.detail = None
+        self.records.set_catalogue(None)
+        if self.catalogue is not None:
+            self.catalogue.close()
+            self.catalogue = None
 
     def _show_catalogue(self) -> None:
         catalogue = self.catalogue
         self.hierarchy.set_catalogue(catalogue)
-        self.backup_action.setEnabled(catalogue is not None)
+        self.records.set_catalogue(catalogue)
+        self.search.clear_results()
+        self.search.box.clear()
+        for action in self.catalogue_actions:
+            action.setEnabled(catalogue is not None)
+        self.search.box.setEnabled(catalogue is not None)
+        self.drop_target.set_enabled(catalogue is not None)
+        self._enable_record_actions()
         if catalogue is None:
             self.setWindowTitle("Catalog")
             self.path_label.setText("No catalogue open")
             self.counts_label.clear()
             self.record_view.setHtml(NO_CATALOGUE)
+            self.detail_holder.setCurrentWidget(self.record_view)
             return
         suffix = " [read-only]" if catalogue.readonly else ""
         self.setWindowTitle(f"{catalogue.path.name}{suffix} — Catalog")
         self.path_label.setText(str(catalogue.path) + suffix)
         self.refresh_counts()
+        self.records.set_parent(None)
         if self.hierarchy.rowCount():
             self.tree.setCurrentIndex(self.hierarchy.index(0, 0))
         else:
             self.record_view.setHtml(EMPTY_CATALOGUE)
+            self.detail_holder.setCurrentWidget(self.record_view)
 
     def refresh_counts(self) -> None:
-        if self.catalogue is None:
+        catalogue = self.catalogue
+        if catalogue is None:
             return
-        counts = self.catalogue.stats().counts
-        self.counts_label.setText(
-            f"{counts['units']:,} records · {counts['files']:,} originals · "
-            f"{counts['agents']:,} agents"
+
+        def shown(counts: dict[str, int]) -> None:
+            self.counts_label.setText(
+                " · ".join(_counted(counts[key], word) for key, word in _COUNTED)
+            )
+
+        self.tasks.run_latest(
+            "counts", lambda: catalogue.stats().counts, shown, lambda _message: None
         )
 
-    def _show_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+    # -- choosing records ----------------------------------------------------------------
+
+    def _tree_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         unit_id = current.data(UNIT_ID_ROLE)
         if self.catalogue is None or unit_id is None:
             return
-        try:
-            unit = self.catalogue.units.get(int(unit_id))
-        except CatalogError as error:
-            self.record_view.setPlainText(str(error))
+        if not self.search.query:
+            self.records.set_parent(int(unit_id))
+        self._show_record(int(unit_id))
+
+    def _record_selected(self, unit_id: int | None) -> None:
+        if unit_id is not None:
+            self._show_record(unit_id)
+        self._enable_record_actions()
+
+    def _show_record(self, unit_id: int | None) -> None:
+        if self.detail is None:
             return
-        self.record_view.setHtml(record_html(unit))
+        if unit_id != self.detail.unit_id:
+            self.detail.show_unit(unit_id)
+        self.detail_holder.setCurrentWidget(self.detail)
+        self._enable_record_actions()
+
+    def show_unit(self, unit_id: int) -> None:
+        """Go to a record: select it in the list if it is there, else show it alone."""
+        row = self.records.row_of(unit_id)
+        if row is None:
+            self.search.box.clear()
+            self.search.clear_results()
+            try:
+                parent = self.catalogue.units.get(unit_id).parent_id if self.catalogue else None
+            except CatalogError as error:
+                show_problem(self, "Go to record", error)
+                return
+            self.records.set_parent(parent)
+            row = self.records.row_of(unit_id)
+        if row is not None:
+            self.records_view.selectRow(row)
+            self.records_view.scrollTo(self.records.index(row, 0))
+        self._show_record(unit_id)
+
+    def current_unit(self) -> int | None:
+        return self.detail.unit_id if self.detail is not None else None
+
+    def _enable_record_actions(self) -> None:
+        writable = self.catalogue is not None and not self.catalogue.readonly
+        has_record = writable and self.current_unit() is not None
+        for action in self.record_actions:
+            action.setEnabled(has_record)
+        self.batch_action.setEnabled(writable and bool(self.records_view.selected_ids()))
+        self.withdraw_action.setEnabled(writable and bool(self.records_view.selected_ids()))
+
+    def _record_changed(self, unit_id: int) -> None:
+        self.records.refresh_rows([unit_id])
+        self.hierarchy.refresh_unit(unit_id)
+
+    def _records_added(self, unit_ids: list[int], message: str) -> None:
+        self.hierarchy.reload()
+        self.records.reload()
+        self.refresh_counts()
+        if unit_ids:
+            self.show_unit(unit_ids[-1])
+        self.statusBar().showMessage(message, 8000)
+
+    def _show_sorting(self, busy: bool) -> None:
+        if busy:
+            self.statusBar().showMessage("Sorting…")
+        else:
+            self.statusBar().clearMessage()
+
+    # -- searching -----------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search.box.setFocus()
+        self.search.box.selectAll()
+
+    def run_search(self, query: str) -> None:
+        catalogue = self.catalogue
+        if catalogue is None:
+            return
+        if self.detail is not None:
+            self.detail.set_search_terms(query)
+        if not query:
+            self.tasks.forget("search")
+            self.search.clear_results()
+            current = self.tree.currentIndex().data(UNIT_ID_ROLE)
+            self.records.set_parent(int(current) if current is not None else None)
+            return
+        self.search.searching()
+        self.tasks.forget("facets")
+        self.tasks.run_latest(
+            "search",
+            lambda: catalogue.search.search(
+                query, limit=LISTED_RESULTS, snippets=False, facets=False
+            ),
+            lambda results: self._show_results(catalogue, results),
+            self.search.show_error,
+        )
+
+    def _show_results(self, catalogue: Catalogue, results: SearchResults) -> None:
+        self.records.set_ids(results.ids)
+        self.search.show_results(results, len(results.ids))
+        if results.ids:
+            self.records_view.selectRow(0)
+        # Facets next, so that the list does not wait for them.
+        self.tasks.run_latest(
+            "facets",
+            lambda: catalogue.search.search(results.query, limit=1, snippets=False),
+            self.search.show_facets,
+            lambda _message: None,
+        )
+
+    # -- importing -----------------------------------------------------------------------
+
+    def choose_import_files(self) -> None:
+        self.import_paths(choose_import_paths(self))
+
+    def choose_import_folder(self) -> None:
+        self.import_paths(choose_import_paths(self, folder=True))
+
+    def import_paths(self, paths: list[Path]) -> None:
+        """Import files or folders (chosen, or dropped on the window) under the collection
+        chosen in the tree."""
+        if not paths or self.catalogue is None:
+            return
+        if self.import_dialog is not None and self.import_dialog.is_running():
+            self.statusBar().showMessage("An import is already running.", 5000)
+            return
+        current = self.tree.currentIndex().data(UNIT_ID_ROLE)
+        dialog = ImportDialog(
+            self.catalogue, paths, int(current) if current is not None else None, self
+        )
+        dialog.imported.connect(
+            lambda ids: self._records_added(list(ids), f"Imported {len(ids):,} records")
+        )
+        self.import_dialog = dialog
+        dialog.show()
+
+    # -- editing -------------------------------------------------------------------------
+
+    def _command_failed(self, message: str) -> None:
+        show_problem(self, "Could not save", CatalogError(message))
+
+    def save_record(self) -> None:
+        if self.detail is not None:
+            self.detail.save()
+
+    def _focus_description(self) -> None:
+        if self.detail is not None:
+            self.detail.setCurrentWidget(self.detail.description)
+
+    def _focus_title(self) -> None:
+        if self.detail is not None:
+            self._focus_description()
+            title = self.detail.description.fields["title"].editor
+            title.setFocus()
+
+    def new_record(self) -> None:
+        if self.catalogue is None:
+            return
+        current = self.tree.currentIndex().data(UNIT_ID_ROLE)
+        command = CreateRecord(
+            self.catalogue,
+            lambda c: c.units.create(
+                {"title": "New record"}, parent_id=int(current) if current else None
+            ),
+            self._created,
+            self._command_failed,
+        )
+        self.undo_stack.push(command)
+
+    def new_record_like(self) -> None:
+        unit_id = self.current_unit()
+        if self.catalogue is None or unit_id is None:
+            return
+        self.save_record()
+        command = CreateRecord(
+            self.catalogue,
+            lambda c: c.units.create_like(unit_id),
+            self._created,
+            self._command_failed,
+        )
+        self.undo_stack.push(command)
+
+    def _created(self, unit_id: int | None) -> None:
+        self.records.reload()
+        self.hierarchy.reload()
+        self.refresh_counts()
+        if unit_id is not None:
+            self.show_unit(unit_id)
+            self._focus_title()
+
+    def withdraw_selected(self) -> None:
+        ids = self.records_view.selected_ids()
+        if self.catalogue is None or not ids:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Withdraw records",
+            f"Withdraw {len(ids):,} record(s)? They stay in the catalogue with their history, "
+            "are left out of finding aids, and can be reinstated with Undo.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.undo_stack.push(
+            SetWithdrawn(self.catalogue, ids, True, self._rows_changed, self._command_failed)
+        )
+
+    def _rows_changed(self, unit_ids: list[int]) -> None:
+        self.records.refresh_rows(unit_ids)
+        if self.detail is not None and self.detail.unit_id in unit_ids:
+            self.detail.show_unit(self.detail.unit_id)
+
+    def batch_edit(self) -> None:
+        ids = self.records_view.selected_ids()
+        if self.catalogue is None or not ids:
+            return
+        self.save_record()
+        dialog = BatchEditDialog(self.catalogue, ids, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.undo_stack.push(
+            BatchEditCommand(
+                self.catalogue, ids, dialog.change(), self._batch_done, self._command_failed
+            )
+        )
+
+    def _batch_done(self, unit_ids: list[int]) -> None:
+        self.hierarchy.reload()
+        self.records.reload()
+        self._rows_changed(unit_ids)
+
+    def edit_preferences(self) -> None:
+        name, accepted = QInputDialog.getText(
+            self,
+            "Preferences",
+            "Your name, recorded as the assessor of reliability assessments:",
+            text=self.settings.user_name(),
+        )
+        if accepted:
+            self.settings.set_user_name(name.strip())
+            if self.detail is not None:
+                self.detail.reliability.set_assessor(name.strip() or self.catalogue_actor())
+
+    def catalogue_actor(self) -> str:
+        return self.catalogue.actor if self.catalogue is not None else ""
+
+    def _search_help(self) -> None:
+        QMessageBox.information(self, "Search syntax", SEARCH_HELP)
 
     # -- window state --------------------------------------------------------------------
 
@@ -240,9 +640,13 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.import_dialog is not None and self.import_dialog.is_running():
+            self.import_dialog.cancel()
+            self.statusBar().showMessage("Stopping the import first…", 5000)
+            event.ignore()
+            return
+        self.records_view.save_header()
         self.settings.save_window(self.saveGeometry(), self.saveState(), self.splitter.saveState())
         self.settings.sync()
-        if self.catalogue is not None:
-            self.catalogue.close()
-            self.catalogue = None
+        self._leave_catalogue()
         super().closeEvent(event)

@@ -49,5 +49,21 @@ class UiSettings:
         self._s.setValue("window/state", state)
         self._s.setValue("window/splitter", splitter)
 
+    def records_header(self) -> QByteArray | None:
+        """The records table's columns: order, widths, hidden ones and the sort."""
+        value = self._s.value("records/header")
+        return value if isinstance(value, QByteArray) else None
+
+    def save_records_header(self, state: QByteArray) -> None:
+        self._s.setValue("records/header", state)
+
+    def user_name(self) -> str:
+        """The person at the window, as preferences give it (the assessor by default)."""
+        value = self._s.value("user/name", "")
+        return value if isinstance(value, str) else ""
+
+    def set_user_name(self, name: str) -> None:
+        self._s.setValue("user/name", name)
+
     def sync(self) -> None:
         self._s.sync()

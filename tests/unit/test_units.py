@@ -209,3 +209,44 @@ def test_access_points_link_once_and_unlink(catalogue: Catalogue) -> None:
     assert [a.role for a in detail.agents] == ["mentioned"]
     assert detail.places == ()
     assert detail.subjects == ()
+
+
+def test_a_new_record_like_another_copies_its_description_and_access_points(
+    catalogue: Catalogue,
+) -> None:
+    series = catalogue.units.create({"title": "Letters", "level": "series"})
+    first = catalogue.units.create(
+        {
+            "title": "Letter to the commission",
+            "date_expression": "1988-07",
+            "languages": ["fa"],
+            "access_status": "restricted",
+            "scope_content": "A mother's letter",
+        },
+        parent_id=series.id,
+    )
+    subject = catalogue.terms.subject("Prison visits")
+    catalogue.units.link_subject(first.id, subject.id)
+    like = catalogue.units.create_like(first.id)
+    assert like.parent_id == series.id
+    assert like.reference_code not in (first.reference_code, "")
+    assert (like.title, like.date_expression, like.languages, like.access_status) == (
+        first.title,
+        "1988-07",
+        ("fa",),
+        "restricted",
+    )
+    assert like.scope_content == "A mother's letter"
+    assert [s.name for s in like.subjects] == ["Prison visits"]
+    assert like.files == ()
+    assert like.events == ()
+    assert catalogue.search.search("mother's letter").total == 2
+
+
+def test_withdrawing_several_records_is_one_change_and_reversible(catalogue: Catalogue) -> None:
+    ids = [catalogue.units.create({"title": f"Record {n}"}).id for n in range(3)]
+    catalogue.units.withdraw(ids[0])
+    assert catalogue.units.set_withdrawn(ids[:2], True, reason="duplicates") == ids[1:2]
+    assert [catalogue.units.get(i).withdrawn_at is not None for i in ids] == [True, True, False]
+    assert catalogue.units.set_withdrawn(ids, False) == ids[:2]
+    assert all(catalogue.units.get(i).withdrawn_at is None for i in ids)

@@ -1,0 +1,152 @@
+"""The stored originals of a record: their text, whether each copy still matches its
+checksum (fixity), and adding more originals to a record that already exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from catalog_app.domain.records import FileRecord
+from catalog_app.errors import CatalogueReadOnly, ValidationError
+from catalog_app.ingest import store
+from catalog_app.ingest.prepare import ImportTask, close_connections, display_name, prepare
+from catalog_app.services.lookup import get_row
+from catalog_app.storage import derived, mappers, models
+from catalog_app.storage.bulk import insert_audited
+
+if TYPE_CHECKING:
+    from catalog_app.services.catalogue import Catalogue
+
+MATCHES = "matches its checksum"
+CHANGED = "CHANGED or missing"
+
+
+@dataclass(frozen=True)
+class FixityResult:
+    """The outcome of re-hashing one stored copy."""
+
+    file_id: int
+    expected: str
+    actual: str | None  # None when the copy could not be read at all
+    problem: str | None = None  # why it does not match, in plain words
+
+    @property
+    def matches(self) -> bool:
+        return self.actual == self.expected
+
+    @property
+    def status(self) -> str:
+        return MATCHES if self.matches else CHANGED
+
+
+@dataclass(frozen=True)
+class FileText:
+    file: FileRecord
+    text: str
+
+
+class OriginalsService:
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._cat = catalogue
+
+    @property
+    def store_root(self) -> Path:
+        return store.store_root(self._cat.path)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def files(self, unit_id: int) -> list[FileRecord]:
+        """The record's originals, in the order they were added."""
+        return [item.file for item in self.texts(unit_id)]
+
+    def texts(self, unit_id: int) -> list[FileText]:
+        """Each original with the text extracted from it ("" when none was)."""
+        query = (
+            select(models.StoredFile)
+            .where(models.StoredFile.unit_id == unit_id)
+            .order_by(models.StoredFile.id)
+        )
+        with self._cat.db.read() as session:
+            get_row(session, models.Unit, unit_id, "record")
+            return [
+                FileText(mappers.file_record(row), row.extracted_text or "")
+                for row in session.scalars(query)
+            ]
+
+    def stored_copy(self, file: FileRecord) -> Path | None:
+        """Where the bit-exact copy of `file` lives, or None if none was stored."""
+        return self.store_root / file.stored_path if file.stored_path else None
+
+    def verify(self, file_id: int) -> FixityResult:
+        """Re-hash the stored copy of an original and compare it with its recorded SHA-256.
+
+        Reads the whole file: call it off the GUI thread.
+        """
+        with self._cat.db.read() as session:
+            file = mappers.file_record(get_row(session, models.StoredFile, file_id, "original"))
+        path = self.stored_copy(file)
+
+        def failed(problem: str) -> FixityResult:
+            return FixityResult(file_id, file.sha256, None, problem)
+
+        if path is None:
+            return failed("no stored copy was recorded for this original")
+        try:
+            actual = store.sha256_of(path)
+        except FileNotFoundError:
+            return failed(f"the stored copy {path} is missing")
+        except OSError as exc:
+            return failed(f"the stored copy {path} cannot be read ({exc.strerror or exc})")
+        if actual != file.sha256:
+            return FixityResult(
+                file_id, file.sha256, actual, f"the stored copy {path} now has SHA-256 {actual}"
+            )
+        return FixityResult(file_id, file.sha256, actual)
+
+    # -- adding -----------------------------------------------------------------------------
+
+    def attach(self, unit_id: int, path: Path) -> FileRecord:
+        """Add the file at `path` to an existing record as one more original.
+
+        The file is stored and its text extracted as an import would; its row, its text
+        and an ingestion event are written in one transaction. Extraction can be slow
+        (PDF, OCR): call it off the GUI thread.
+        """
+        if self._cat.readonly:
+            raise CatalogueReadOnly(
+                f"The catalogue {self._cat.path} is open read-only; nothing can be added to it."
+            )
+        with self._cat.db.read() as session:
+            get_row(session, models.Unit, unit_id, "record")
+        try:
+            prepared = prepare(ImportTask(str(path), str(self.store_root), str(self._cat.path)))
+        finally:
+            close_connections()
+        if prepared.outcome == "failed":
+            raise ValidationError(f"{display_name(path)} cannot be added: {prepared.reason}.")
+        store.make_durable()
+        imports = self._cat.imports
+        with self._cat.db.write(self._cat.actor, reason="add original") as session:
+            get_row(session, models.Unit, unit_id, "record")
+            holder = session.scalar(
+                select(models.Unit.reference_code)
+                .join(models.StoredFile, models.StoredFile.unit_id == models.Unit.id)
+                .where(models.StoredFile.sha256 == prepared.sha256)
+            )
+            if holder is not None:
+                raise ValidationError(
+                    f"{display_name(path)} is not added: the same bytes are already "
+                    f"catalogued as {holder}."
+                )
+            # The import's own rows, so an added original looks exactly like an imported one.
+            file_row = imports.file_row(prepared, unit_id)
+            insert_audited(session, models.StoredFile, [file_row])
+            events = imports.event_rows(prepared, unit_id)
+            for event in events:
+                event["file_id"] = file_row["id"]
+            insert_audited(session, models.ProvenanceEvent, events)
+            derived.mark(session, [unit_id])  # index the new text with the record
+            return mappers.file_record(get_row(session, models.StoredFile, file_row["id"], "file"))

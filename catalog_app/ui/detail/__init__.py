@@ -1,0 +1,1 @@
+"""The detail pane tabs for the selected record (see pane.py for the contract)."""

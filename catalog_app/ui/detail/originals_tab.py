@@ -1,0 +1,236 @@
+"""The Originals tab: the record's stored files, whether each copy still matches its
+checksum (checked off the GUI thread), opening one, and adding more."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QThreadPool, QUrl, Signal
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QUndoStack
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from catalog_app.domain.records import FileRecord
+from catalog_app.errors import CatalogError
+from catalog_app.services import Catalogue
+from catalog_app.services.originals import FixityResult, OriginalsService
+from catalog_app.ui.detail.commands import BackgroundWork
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("Original name", "Type", "Size", "SHA-256", "Stored copy")
+FIXITY_COLUMN = 4
+FILE_ID_ROLE = Qt.ItemDataRole.UserRole
+CHECKING = "checking…"
+CHANGED_COLOUR = QColor("#b00020")
+ERROR_STYLE = "color: #b00020;"
+
+
+def readable_size(size: int) -> str:
+    amount = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if amount < 1024 or unit == "GB":
+            return f"{size:,} bytes" if unit == "bytes" else f"{amount:.1f} {unit}"
+        amount /= 1024
+    raise AssertionError("unreachable")
+
+
+class OriginalsTab(QWidget):
+    TITLE = "Originals"
+    changed = Signal(int)
+    checked = Signal(int)  # a file id whose fixity is now shown
+
+    def __init__(
+        self, catalogue: Catalogue, undo_stack: QUndoStack, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._originals = OriginalsService(catalogue)
+        self._unit_id: int | None = None
+        self._files: dict[int, FileRecord] = {}
+        self._items: dict[int, QTreeWidgetItem] = {}  # by file id
+        self._first_ticket = 0  # fixity results from tickets before this are for another record
+        self._adding = 0  # files still being added
+        self._add_target = 0  # the record they are added to
+        self._problems: list[str] = []
+        self._fixity = BackgroundWork(self)
+        self._fixity.done.connect(self._fixity_known)
+        self._fixity.failed.connect(self._fixity_failed)
+        # Adding writes to the catalogue: one at a time, in order.
+        writes = QThreadPool(self)
+        writes.setMaxThreadCount(1)
+        self._writes = BackgroundWork(self, writes)
+        self._writes.done.connect(lambda *_: self._one_added())
+        self._writes.failed.connect(lambda _, error: self._one_added(error))
+
+        self.files = QTreeWidget()
+        self.files.setObjectName("originals")
+        self.files.setHeaderLabels(COLUMNS)
+        self.files.setRootIsDecorated(False)
+        self.files.setUniformRowHeights(True)
+        self.files.setAllColumnsShowFocus(True)
+        self.open_button = QPushButton("&Open")
+        self.open_button.setToolTip("Open the stored copy with the system's default application")
+        self.add_button = QPushButton("&Add original…")
+        self.check_button = QPushButton("&Check again")
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+
+        buttons = QHBoxLayout()
+        for button in (self.open_button, self.add_button, self.check_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.files, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+
+        self.files.itemActivated.connect(lambda *_: self.open_current())
+        self.files.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.open_button.clicked.connect(self.open_current)
+        self.add_button.clicked.connect(self.choose_and_add)
+        self.check_button.clicked.connect(self.check_fixity)
+        self.show_unit(None)
+
+    # -- showing ------------------------------------------------------------------------------
+
+    def show_unit(self, unit_id: int | None) -> None:
+        self._unit_id = unit_id
+        if not self._adding:
+            self.message.clear()
+        self._reload()
+
+    def _reload(self) -> None:
+        self.files.clear()
+        self._files, self._items = {}, {}
+        files: list[FileRecord] = []
+        if self._unit_id is not None:
+            try:
+                files = self._originals.files(self._unit_id)
+            except CatalogError as error:  # the record was deleted meanwhile
+                self._unit_id = None
+                self._say(str(error), problem=True)
+        for file in files:
+            self._files[file.id] = file
+            item = QTreeWidgetItem(
+                [
+                    file.original_name,
+                    file.media_type,
+                    readable_size(file.size),
+                    file.sha256,
+                    CHECKING,
+                ]
+            )
+            item.setData(0, FILE_ID_ROLE, file.id)
+            item.setToolTip(0, file.original_path or file.original_name)
+            item.setToolTip(3, file.sha256)
+            self.files.addTopLevelItem(item)
+            self._items[file.id] = item
+        if self._items:
+            self.files.setCurrentItem(next(iter(self._items.values())))
+        self.setEnabled(self._unit_id is not None)
+        self._update_buttons()
+        self.check_fixity()
+
+    def _update_buttons(self) -> None:
+        self.open_button.setEnabled(self.current_file() is not None)
+        self.check_button.setEnabled(bool(self._files))
+        self.add_button.setEnabled(self._unit_id is not None and not self._adding)
+
+    def current_file(self) -> FileRecord | None:
+        item = self.files.currentItem()
+        return self._files.get(item.data(0, FILE_ID_ROLE)) if item else None
+
+    def _say(self, text: str, *, problem: bool = False) -> None:
+        self.message.setStyleSheet(ERROR_STYLE if problem else "")
+        self.message.setText(text)
+
+    # -- fixity -------------------------------------------------------------------------------
+
+    def check_fixity(self) -> None:
+        """Re-hash every stored copy of the record, off the GUI thread."""
+        service = self._originals
+        tickets = []
+        for file_id, item in self._items.items():
+            item.setText(FIXITY_COLUMN, CHECKING)
+            tickets.append(self._fixity.start(partial(service.verify, file_id)))
+        if tickets:
+            self._first_ticket = tickets[0]
+
+    def _fixity_known(self, ticket: int, result: FixityResult) -> None:
+        item = self._items.get(result.file_id) if ticket >= self._first_ticket else None
+        if item is None:
+            return
+        item.setText(FIXITY_COLUMN, result.status)
+        item.setToolTip(FIXITY_COLUMN, result.problem or f"SHA-256 {result.actual}")
+        if not result.matches:
+            item.setForeground(FIXITY_COLUMN, QBrush(CHANGED_COLOUR))
+        self.checked.emit(result.file_id)
+
+    def _fixity_failed(self, ticket: int, error: Exception) -> None:
+        if ticket >= self._first_ticket:
+            self._say(f"A stored copy could not be checked: {error}", problem=True)
+
+    # -- opening and adding ---------------------------------------------------------------------
+
+    def open_current(self) -> None:
+        file = self.current_file()
+        if file is None:
+            return
+        path = self._originals.stored_copy(file)
+        if path is None or not path.is_file():
+            self._say(f"The stored copy of {file.original_name} is missing.", problem=True)
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self._say(
+                f"No application on this computer opens {file.original_name} ({file.media_type}).",
+                problem=True,
+            )
+
+    def choose_and_add(self) -> None:
+        if self._unit_id is None or self._adding:
+            return
+        names, _ = QFileDialog.getOpenFileNames(self, "Add originals to this record")
+        if names:
+            self.add_files(self._unit_id, [Path(name) for name in names])
+
+    def add_files(self, unit_id: int, paths: list[Path]) -> None:
+        """Store each file and attach it to the record, in the background."""
+        service = self._originals
+        self._adding, self._problems = len(paths), []
+        self._add_target = unit_id
+        self._say(f"Adding {len(paths)} original(s)…")
+        self._update_buttons()
+        for path in paths:
+            self._writes.start(partial(service.attach, unit_id, path))
+
+    def _one_added(self, error: object = None) -> None:
+        if isinstance(error, CatalogError):
+            self._problems.append(str(error))
+        elif isinstance(error, Exception):
+            log.error("adding an original failed", exc_info=error)
+            self._problems.append(
+                "Something went wrong inside the program while adding a file; "
+                "the details were written to the log file."
+            )
+        self._adding -= 1
+        if self._adding:
+            return
+        if self._problems:
+            self._say("\n".join(self._problems), problem=True)
+        else:
+            self.message.clear()
+        if self._add_target == self._unit_id:
+            self._reload()
+        self._update_buttons()
+        self.changed.emit(self._add_target)
