@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from catalog_app.services.catalogue import Catalogue
 
 
-def _detail_loads() -> tuple[_AbstractLoad, ...]:
+def detail_loads() -> tuple[_AbstractLoad, ...]:
     return (
         selectinload(models.Unit.parent),
         selectinload(models.Unit.files),
@@ -42,7 +42,7 @@ def _detail(session: Session, unit_id: int) -> UnitDetail:
     unit = session.scalar(
         select(models.Unit)
         .where(models.Unit.id == unit_id)
-        .options(*_detail_loads())
+        .options(*detail_loads())
         .execution_options(populate_existing=True)
     )
     assert unit is not None

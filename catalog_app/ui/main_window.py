@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.detail_holder)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([260, 560, 460])
+        self.splitter.setSizes([250, 560, 630])
         self.setCentralWidget(self.splitter)
         self.drop_target = FileDropTarget(self, self.import_paths)
 

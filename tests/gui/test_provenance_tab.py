@@ -168,3 +168,20 @@ def test_remove_with_delete_and_undo_records_it_again(
 
     undo_stack.redo()
     assert catalogue.provenance.chain(unit_id) == []
+
+
+def test_the_chosen_event_is_shown_whole_below_the_timeline(
+    qtbot: QtBot, catalogue: Catalogue
+) -> None:
+    unit = catalogue.units.create({"title": "Statement"})
+    catalogue.provenance.record(
+        unit.id,
+        NewEvent("transfer", occurred_at="2024-03-10", agent="Field team", note="On a USB stick."),
+    )
+    tab = ProvenanceTab(catalogue, QUndoStack())
+    qtbot.addWidget(tab)
+    tab.show_unit(unit.id)
+    assert "Note: On a USB stick." in tab.details.text()
+    assert "Agent or holder: Field team" in tab.details.text()
+    tab.show_unit(None)
+    assert tab.details.isHidden()

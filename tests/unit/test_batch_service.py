@@ -292,6 +292,7 @@ def _many_items(catalogue: Catalogue, parent_id: int, count: int) -> list[int]:
     return [int(row["id"]) for row in rows]
 
 
+@pytest.mark.slow  # about 20 s; run with -m slow
 def test_ten_thousand_records_in_one_step(
     catalogue: Catalogue, tree: Tree, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -158,6 +159,15 @@ class ProvenanceTab(QWidget):
         self.timeline.setRootIsDecorated(False)
         self.timeline.setUniformRowHeights(True)
         self.timeline.setAllColumnsShowFocus(True)
+        for column, width in enumerate((90, 90, 120, 90, 80)):
+            self.timeline.setColumnWidth(column, width)
+        # The whole of the chosen event, notes included, without hovering.
+        self.details = QLabel()
+        self.details.setObjectName("event_details")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setFrameShape(QFrame.Shape.StyledPanel)
+        self.details.setMargin(6)
         self.add_button = QPushButton("&Add event…")
         self.edit_button = QPushButton("&Edit…")
         self.remove_button = QPushButton("&Remove")
@@ -172,6 +182,7 @@ class ProvenanceTab(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.timeline, 1)
+        layout.addWidget(self.details)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
         layout.addWidget(self.form)
@@ -181,6 +192,7 @@ class ProvenanceTab(QWidget):
         self._list_action("Remove event", QKeySequence.StandardKey.Delete, self.remove_current)
         self.timeline.itemActivated.connect(lambda *_: self.start_editing())
         self.timeline.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.timeline.currentItemChanged.connect(lambda *_: self._show_details())
         self.add_button.clicked.connect(self.start_adding)
         self.edit_button.clicked.connect(self.start_editing)
         self.remove_button.clicked.connect(self.remove_current)
@@ -198,6 +210,11 @@ class ProvenanceTab(QWidget):
         self.timeline.addAction(action)
 
     # -- showing ------------------------------------------------------------------------------
+
+    def _show_details(self) -> None:
+        event = self.current_event()
+        self.details.setText(event_tooltip(event) if event is not None else "")
+        self.details.setVisible(event is not None)
 
     def show_unit(self, unit_id: int | None) -> None:
         self._unit_id = unit_id

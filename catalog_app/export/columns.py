@@ -1,0 +1,55 @@
+"""The column sets of the two CSV profiles, shared by the writers and the CSV import."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from catalog_app.paths import bundled
+
+# The `isad` profile: a finding aid for people (and spreadsheet programs), one row per
+# record in hierarchical order. The names are what a person reads in the header row.
+ISAD_COLUMNS: tuple[str, ...] = (
+    "Reference code",
+    "Parent reference code",
+    "Level",
+    "Title",
+    "Dates",
+    "Date start",
+    "Date end",
+    "Extent and medium",
+    "Creators",
+    "Archival history",
+    "Immediate source of acquisition",
+    "Scope and content",
+    "Arrangement",
+    "Access status",
+    "Conditions governing access",
+    "Conditions governing reproduction",
+    "Languages",
+    "Scripts",
+    "Related units of description",
+    "Publication note",
+    "General note",
+    "Archivist's note",
+    "Rules or conventions",
+    "Date of description",
+    "Type",
+    "Subjects",
+    "Places",
+    "Names",
+    "Provenance",
+    "Source reliability",
+    "Information credibility",
+    "Reliability notes",
+    "Originals (SHA-256)",
+    "UUID",
+)
+# Cells of these columns hold several values, one per line (a spreadsheet shows them so).
+ISAD_MULTI_VALUE = ("Creators", "Languages", "Scripts", "Subjects", "Places", "Names")
+
+
+@cache
+def atom_columns() -> tuple[str, ...]:
+    """AtoM's ISAD(G) archival-description CSV header (AtoM 2.x), in its order."""
+    header = bundled("resources") / "standards" / "atom_isad_csv_header.csv"
+    return tuple(header.read_text(encoding="utf-8").strip().split(","))
