@@ -18,9 +18,8 @@ if TYPE_CHECKING:
     from catalog_app.services.catalogue import Catalogue
 
 CHUNK = 500
-# Fields that hold notes about people or the archivist's own working notes: left out of
-# exports of restricted material unless it is included on purpose.
-RESTRICTED_FIELDS = ("archivist_note",)
+# The archivist's own working notes (which may name sources or people) are left out of
+# exports unless restricted material is included on purpose.
 Progress = Callable[[int, int], bool]
 
 
@@ -109,4 +108,4 @@ def iter_units(
 
 
 def _without_restricted_fields(detail: UnitDetail) -> UnitDetail:
-    return replace(detail, **dict.fromkeys(RESTRICTED_FIELDS))
+    return replace(detail, archivist_note=None)
