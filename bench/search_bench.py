@@ -186,7 +186,7 @@ def _measure_query(
     if theirs:
         bare(pick(theirs))
         base = _time(lambda: bare(pick(theirs)), runs)
-        ratio = f"{statistics.median(mine) / statistics.median(base):.1f}x"
+        ratio = f"{statistics.median(mine) / statistics.median(base):.2g}x"
         bare_text = f"{statistics.median(base):.1f} / {_p99(base):.1f}"
     about = "" if results.total_exact else "~"
     return (
