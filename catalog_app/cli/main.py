@@ -14,6 +14,7 @@ from pathlib import Path
 
 from catalog_app import __version__
 from catalog_app.cli.commands import catalogue as catalogue_commands
+from catalog_app.cli.commands import exchange as exchange_commands
 from catalog_app.cli.commands import ingest as ingest_commands
 from catalog_app.cli.commands import search as search_commands
 from catalog_app.cli.context import CommandContext
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalogue_commands.register(commands)
     ingest_commands.register(commands)
     search_commands.register(commands)
+    exchange_commands.register(commands)
     return parser
 
 

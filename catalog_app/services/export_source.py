@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 CHUNK = 500
 # The archivist's own working notes (which may name sources or people) are left out of
 # exports unless restricted material is included on purpose.
+RESTRICTED_FIELDS = ("archivist_note",)
 Progress = Callable[[int, int], bool]
 
 
@@ -72,7 +73,7 @@ def iter_units(
     (and everything below them) are left out unless `include_restricted`; so is each
     record's archivist's note. `report(done, total)` returning False stops the export."""
     ordered = _ordered_ids(catalogue, selection)
-    selection.total = len(ordered)
+    selection.total, selection.left_out, selection.left_out_codes = len(ordered), 0, []
     kept = []
     for unit_id, depth, withheld, code in ordered:
         if withheld and not selection.include_restricted:
@@ -108,4 +109,4 @@ def iter_units(
 
 
 def _without_restricted_fields(detail: UnitDetail) -> UnitDetail:
-    return replace(detail, archivist_note=None)
+    return replace(detail, archivist_note=None)  # RESTRICTED_FIELDS, typed

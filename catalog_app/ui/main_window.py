@@ -31,6 +31,7 @@ from catalog_app.ui.batch_edit import BatchEditCommand, BatchEditDialog
 from catalog_app.ui.detail.pane import DetailPane
 from catalog_app.ui.drop import FileDropTarget
 from catalog_app.ui.errors import show_problem
+from catalog_app.ui.export_dialog import ExportDialog
 from catalog_app.ui.hierarchy import UNIT_ID_ROLE, HierarchyModel
 from catalog_app.ui.import_dialog import ImportDialog, choose_import_paths
 from catalog_app.ui.records_model import RecordsModel
@@ -158,6 +159,8 @@ class MainWindow(QMainWindow):
         )
         file_menu.addAction(self.import_files_action)
         file_menu.addAction(self.import_folder_action)
+        self.export_action = self._action("&Export…", self.export, QKeySequence("Ctrl+E"))
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         self.backup_action = self._action("&Back Up Catalogue…", self.choose_backup)
         file_menu.addAction(self.backup_action)
@@ -211,6 +214,7 @@ class MainWindow(QMainWindow):
         ]
         self.catalogue_actions = [
             self.backup_action,
+            self.export_action,
             self.import_files_action,
             self.import_folder_action,
             self.new_record_action,
@@ -513,6 +517,15 @@ class MainWindow(QMainWindow):
         )
         self.import_dialog = dialog
         dialog.show()
+
+    def export(self) -> None:
+        if self.catalogue is None:
+            return
+        self.save_record()
+        current = self.tree.currentIndex()
+        unit_id = current.data(UNIT_ID_ROLE)
+        chosen = (int(unit_id), str(current.data())) if unit_id is not None else None
+        ExportDialog(self.catalogue, self.tasks, collection=chosen, parent=self).exec()
 
     # -- editing -------------------------------------------------------------------------
 
