@@ -212,9 +212,9 @@ class MainWindow(QMainWindow):
             self.withdraw_action,
             self.rename_action,
         ]
-        self.catalogue_actions = [
-            self.backup_action,
-            self.export_action,
+        self.catalogue_actions = [self.backup_action, self.export_action]
+        # Only for a catalogue that can be written to (not one opened read-only).
+        self.writing_actions = [
             self.import_files_action,
             self.import_folder_action,
             self.new_record_action,
@@ -325,7 +325,8 @@ class MainWindow(QMainWindow):
         """Save what is being typed, let background work finish, and close the catalogue."""
         if self.detail is not None:
             self.detail.save()
-        self.tasks.forget("search")
+        for key in ("search", "facets", "counts", "records-sort"):
+            self.tasks.forget(key)  # their answers are about this catalogue
         self.tasks.wait_for_done()
         self.undo_stack.clear()  # its commands act on this catalogue
         if self.detail is not None:
@@ -341,12 +342,14 @@ class MainWindow(QMainWindow):
         catalogue = self.catalogue
         self.hierarchy.set_catalogue(catalogue)
         self.records.set_catalogue(catalogue)
-        self.search.clear_results()
-        self.search.box.clear()
+        self.search.reset()
+        writable = catalogue is not None and not catalogue.readonly
         for action in self.catalogue_actions:
             action.setEnabled(catalogue is not None)
+        for action in self.writing_actions:
+            action.setEnabled(writable)
         self.search.box.setEnabled(catalogue is not None)
-        self.drop_target.set_enabled(catalogue is not None)
+        self.drop_target.set_enabled(writable)
         self._enable_record_actions()
         if catalogue is None:
             self.setWindowTitle("Catalog")
@@ -407,8 +410,9 @@ class MainWindow(QMainWindow):
         """Go to a record: select it in the list if it is there, else show it alone."""
         row = self.records.row_of(unit_id)
         if row is None:
-            self.search.box.clear()
-            self.search.clear_results()
+            self.search.reset()
+            if self.detail is not None:
+                self.detail.set_search_terms("")
             try:
                 parent = self.catalogue.units.get(unit_id).parent_id if self.catalogue else None
             except CatalogError as error:
@@ -503,7 +507,7 @@ class MainWindow(QMainWindow):
     def import_paths(self, paths: list[Path]) -> None:
         """Import files or folders (chosen, or dropped on the window) under the collection
         chosen in the tree."""
-        if not paths or self.catalogue is None:
+        if not paths or self.catalogue is None or self.catalogue.readonly:
             return
         if self.import_dialog is not None and self.import_dialog.is_running():
             self.statusBar().showMessage("An import is already running.", 5000)
@@ -547,7 +551,7 @@ class MainWindow(QMainWindow):
             title.setFocus()
 
     def new_record(self) -> None:
-        if self.catalogue is None:
+        if self.catalogue is None or self.catalogue.readonly:
             return
         current = self.tree.currentIndex().data(UNIT_ID_ROLE)
         command = CreateRecord(

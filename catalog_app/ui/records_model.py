@@ -213,11 +213,12 @@ class RecordsModel(QAbstractTableModel):
         # Sorting a large level takes a second: off the GUI thread, the newest sort wins,
         # and a change of level in the meantime makes its answer moot.
         self.sorting.emit(True)
-        shown = (self._showing_parent, self._parent_id, self._given)
+        catalogue, shown = self._catalogue, self._shown()
 
         def sorted_ids(ids: array[int]) -> None:
             self.sorting.emit(False)
-            if (self._showing_parent, self._parent_id, self._given) == shown:
+            # Another catalogue opened since has ids of its own: these would mean other records.
+            if self._catalogue is catalogue and self._shown() == shown:
                 self._replace(ids)
 
         def failed(message: str) -> None:
@@ -227,6 +228,9 @@ class RecordsModel(QAbstractTableModel):
         self._runner.run_latest("records-sort", self._query_ids, sorted_ids, failed)
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _shown(self) -> tuple[bool, int | None, array[int] | None]:
+        return self._showing_parent, self._parent_id, self._given
 
     def _query_ids(self) -> array[int]:
         catalogue = self._catalogue

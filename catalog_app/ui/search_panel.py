@@ -90,6 +90,14 @@ class SearchPanel(QWidget):
         self.box.setText(text)
         self._emit()
 
+    def reset(self) -> None:
+        """Empty the box and forget the query without running anything (e.g. another
+        catalogue was opened): the tree drives the list again."""
+        self._timer.stop()
+        self.box.clear()
+        self._query = ""
+        self.clear_results()
+
     def _emit(self) -> None:
         self._timer.stop()
         self._query = self.box.text().strip()

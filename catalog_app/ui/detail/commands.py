@@ -9,6 +9,7 @@ deleted meanwhile) are shown in a dialog and the command is dropped from the sta
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -20,6 +21,7 @@ from catalog_app.domain.records import EventRecord, NewEvent, RelationRecord
 from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
 from catalog_app.ui.errors import show_problem
+from catalog_app.ui.tasks import failure_message
 
 Notify = Callable[[int], None]  # called with the unit id after every change
 EVENT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(NewEvent))
@@ -212,8 +214,13 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self._work()
+            outcome, value = self._owner.done, self._work()
         except Exception as error:  # handed to the GUI thread, which shows it
-            self._owner.failed.emit(self._ticket, error)
-        else:
-            self._owner.done.emit(self._ticket, result)
+            # A bug is logged here and shown as an apology, never as its raw text.
+            plain = (
+                error if isinstance(error, CatalogError) else CatalogError(failure_message(error))
+            )
+            outcome, value = self._owner.failed, plain
+        # RuntimeError: the tab was closed meanwhile, and nobody is waiting for this.
+        with contextlib.suppress(RuntimeError):
+            outcome.emit(self._ticket, value)

@@ -55,6 +55,7 @@ class OriginalsTab(QWidget):
     ) -> None:
         super().__init__(parent)
         self._originals = OriginalsService(catalogue)
+        self._readonly = catalogue.readonly  # then nothing can be added
         self._unit_id: int | None = None
         self._files: dict[int, FileRecord] = {}
         self._items: dict[int, QTreeWidgetItem] = {}  # by file id
@@ -145,7 +146,9 @@ class OriginalsTab(QWidget):
     def _update_buttons(self) -> None:
         self.open_button.setEnabled(self.current_file() is not None)
         self.check_button.setEnabled(bool(self._files))
-        self.add_button.setEnabled(self._unit_id is not None and not self._adding)
+        self.add_button.setEnabled(
+            self._unit_id is not None and not self._adding and not self._readonly
+        )
 
     def current_file(self) -> FileRecord | None:
         item = self.files.currentItem()
@@ -198,7 +201,7 @@ class OriginalsTab(QWidget):
             )
 
     def choose_and_add(self) -> None:
-        if self._unit_id is None or self._adding:
+        if self._unit_id is None or self._adding or self._readonly:
             return
         names, _ = QFileDialog.getOpenFileNames(self, "Add originals to this record")
         if names:

@@ -258,8 +258,14 @@ class ProvenanceTab(QWidget):
         self.setEnabled(self._unit_id is not None)
         self._update_buttons()
 
+    @property
+    def writable(self) -> bool:
+        """Whether events can be added or changed (not in a catalogue opened read-only)."""
+        return self._unit_id is not None and not self._cat.readonly
+
     def _update_buttons(self) -> None:
-        has_event = self.current_event() is not None
+        has_event = self.writable and self.current_event() is not None
+        self.add_button.setEnabled(self.writable)
         self.edit_button.setEnabled(has_event)
         self.remove_button.setEnabled(has_event)
 
@@ -270,14 +276,14 @@ class ProvenanceTab(QWidget):
     # -- changing -----------------------------------------------------------------------------
 
     def start_adding(self) -> None:
-        if self._unit_id is None:
+        if not self.writable:
             return
         self._editing = None
         self._open_form(None)
 
     def start_editing(self) -> None:
         event = self.current_event()
-        if event is None:
+        if event is None or not self.writable:
             return
         self._editing = event
         self._open_form(event)
@@ -330,7 +336,7 @@ class ProvenanceTab(QWidget):
 
     def remove_current(self) -> None:
         event = self.current_event()
-        if event is None or self._unit_id is None:
+        if event is None or self._unit_id is None or not self.writable:
             return
         try:
             command = RemoveEvent(self._cat, self._unit_id, event, self._after_change)

@@ -135,8 +135,15 @@ class RelationsTab(QWidget):
         self.setEnabled(self._unit_id is not None)
         self._update_buttons()
 
+    @property
+    def writable(self) -> bool:
+        """Whether links can be made or removed (not in a catalogue opened read-only)."""
+        return self._unit_id is not None and not self._cat.readonly
+
     def _update_buttons(self) -> None:
-        self.remove_button.setEnabled(self.current_relation() is not None)
+        self.remove_button.setEnabled(self.writable and self.current_relation() is not None)
+        for widget in (self.kind, self.other_code, self.link_button):
+            widget.setEnabled(self.writable)
 
     def current_relation(self) -> RelationRecord | None:
         item = self.links.currentItem()
@@ -150,7 +157,7 @@ class RelationsTab(QWidget):
     # -- changing -----------------------------------------------------------------------------
 
     def add_link(self) -> None:
-        if self._unit_id is None:
+        if self._unit_id is None or not self.writable:
             return
         code, kind = self.other_code.text().strip(), self.kind.currentText()
         if not code:
@@ -175,7 +182,7 @@ class RelationsTab(QWidget):
 
     def remove_current(self) -> None:
         relation = self.current_relation()
-        if relation is None or self._unit_id is None:
+        if relation is None or self._unit_id is None or not self.writable:
             return
         try:
             command = RemoveRelation(self._cat, self._unit_id, relation, self._after_change)
