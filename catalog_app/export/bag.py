@@ -122,8 +122,8 @@ def _declare_version(folder: Path) -> None:
 
 
 def remove_tree(folder: Path) -> None:
-    if folder.exists():
-        shutil.rmtree(folder, ignore_errors=True)
+    """Remove `folder` and what it holds, if it is there (quietly: this is cleaning up)."""
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- reading ---------------------------------------------------------------------------------

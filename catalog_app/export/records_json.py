@@ -136,6 +136,8 @@ class _Reader:
                 if not self.fill():
                     raise ValueError(f"the records file is not valid JSON: {exc.msg}") from exc
                 continue
+            except RecursionError:
+                raise ValueError("the records file nests its values too deeply") from None
             if end == len(self.buffer) and self.fill():
                 continue  # a number at the very end of the window may go on
             self.position = end

@@ -55,6 +55,7 @@ MetadataWriter = Callable[[Iterable[ExportUnit], BinaryIO], object]
 CHUNK = 500  # records written per batch of an import
 TOOL = f"catalog-app {__version__}"
 _E = TypeVar("_E", bound=Enum)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,13 @@ class BagService:
         cancels, leaving nothing behind. Fills in `selection`'s counts of what was left out.
         """
         target = target.expanduser().absolute()
-        if not bagit_format.bag_folder_is_free(target):
+        try:
+            free = bagit_format.bag_folder_is_free(target)
+        except OSError as exc:
+            raise CatalogError(
+                f"Cannot write the bag to {target}: {exc.strerror or exc}. No bag was written."
+            ) from exc
+        if not free:
             raise CatalogError(
                 f"{target} already exists and is not empty; choose a new folder for the bag."
             )
@@ -388,6 +395,8 @@ class _Fields:
         value = self.raw.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(key, "not a whole number")
+        if not _INT64_MIN <= value <= _INT64_MAX:  # what SQLite can hold
+            raise self.fail(key, f"{value} is out of range")
         return value
 
     def flag(self, key: str, *, default: bool) -> bool:

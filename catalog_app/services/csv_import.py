@@ -321,11 +321,16 @@ class _RowReader:
             self.problem("Source reliability", f"'{source}' is not a grade A-F")
         if credibility_match is None:
             self.problem("Information credibility", f"'{credibility}' is not a grade 1-6")
+        try:
+            values = _assessment_notes(notes)
+        except ValueError as exc:  # "Graded B2 on 2024-13-45"
+            self.problem("Reliability notes", f"the date it was graded is not a date: {exc}")
+            return
         if source_match and credibility_match:
             self.row.grade = {
                 "source_reliability": source_match.group(1).upper(),
                 "information_credibility": int(credibility_match.group(1)),
-                **_assessment_notes(notes),
+                **values,
             }
 
 
@@ -471,6 +476,9 @@ def _read_file(path: Path) -> tuple[list[str], list[list[str]]]:
             f"{path.name} is not UTF-8 text (byte {exc.start + 1} is not valid): "
             "save it as 'CSV UTF-8' and try again."
         ) from None
+    # The csv module refuses a field longer than 128 KiB by default; an exported long
+    # description can be longer, and no field can be longer than the file.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as exc:
@@ -494,6 +502,10 @@ def _check_header(header: list[str], profile: str, path: Path) -> None:
             f"{path.name} lacks the column(s) {', '.join(missing)} that the {profile} "
             f"profile needs.{hint}"
         )
+
+
+def _padded(record: list[str], width: int) -> list[str]:
+    return record + [""] * (width - len(record))
 
 
 def _neutralised(cell: str) -> str:
@@ -593,8 +605,9 @@ class CsvImportService:
             reader = _RowReader(
                 index + 2,
                 {
+                    # A short row has empty cells under the columns it lacks.
                     name: neutralise(cell)
-                    for name, cell in zip(header, record, strict=False)
+                    for name, cell in zip(header, _padded(record, len(header)), strict=False)
                     if name
                 },
                 problems,

@@ -3,11 +3,12 @@ rule applied, so that 100,000 records never sit in memory at once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from catalog_app.domain.records import UnitDetail
 from catalog_app.services.lookup import find_unit
@@ -98,15 +99,43 @@ def iter_units(
                 for unit_id, depth in chunk
                 if unit_id in units
             ]
+            if not selection.include_restricted:
+                others = sorted({r.other_id for d, _ in details for r in d.relations})
+                shown = open_ids(session, others)
+                details = [(_without_restricted(d, shown), depth) for d, depth in details]
         for detail, depth in details:
             uuids[detail.id] = detail.uuid
             parent_uuid = uuids.get(detail.parent_id) if detail.parent_id and depth else None
-            if not selection.include_restricted:
-                detail = _without_restricted_fields(detail)
             yield ExportUnit(detail, depth, parent_uuid)
         if report is not None and not report(min(start + CHUNK, len(kept)), len(kept)):
             return
 
 
-def _without_restricted_fields(detail: UnitDetail) -> UnitDetail:
-    return replace(detail, archivist_note=None)  # RESTRICTED_FIELDS, typed
+def open_ids(session: Session, ids: Sequence[int]) -> set[int]:
+    """The records of `ids` that are open and have no restricted or confidential record
+    above them (the others may not even be named in an export)."""
+    shown: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        marks = ",".join(str(int(i)) for i in ids[start : start + CHUNK])
+        rows = session.execute(
+            text(
+                "WITH RECURSIVE up(start, id) AS ("
+                f" SELECT id, id FROM units WHERE id IN ({marks})"
+                " UNION ALL SELECT up.start, u.parent_id FROM up JOIN units u ON u.id = up.id"
+                " WHERE u.parent_id IS NOT NULL)"
+                " SELECT up.start FROM up JOIN units u ON u.id = up.id"
+                " GROUP BY up.start HAVING max(u.access_status != 'open') = 0"
+            )
+        )
+        shown.update(int(start) for (start,) in rows)
+    return shown
+
+
+def _without_restricted(detail: UnitDetail, shown: set[int]) -> UnitDetail:
+    """`detail` without its restricted fields, nor relations to records not `shown`
+    (whose reference codes and titles would otherwise appear in the export)."""
+    return replace(
+        detail,
+        archivist_note=None,  # RESTRICTED_FIELDS, typed
+        relations=tuple(r for r in detail.relations if r.other_id in shown),
+    )

@@ -136,14 +136,15 @@ class ExportService:
         progress: Progress,
         was_cancelled: Callable[[], bool],
     ) -> tuple[str, ...]:
-        if output.is_dir():
-            raise ValidationError(f"{output} is a folder; give a file name to export to")
-        if not output.parent.is_dir():
-            raise ValidationError(f"the folder {output.parent} does not exist")
         writer = _writer(fmt, profile, self._whole_title(selection))
-        handle, name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-        temporary = Path(name)
+        temporary: Path | None = None
         try:
+            if output.is_dir():
+                raise ValidationError(f"{output} is a folder; give a file name to export to")
+            if not output.parent.is_dir():
+                raise ValidationError(f"the folder {output.parent} does not exist")
+            handle, name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+            temporary = Path(name)
             with os.fdopen(handle, "wb") as out:
                 written = writer(iter_units(self._cat, selection, progress), out)
                 out.flush()
@@ -154,7 +155,8 @@ class ExportService:
         except OSError as error:
             raise CatalogError(f"cannot write {output}: {error.strerror or error}") from error
         finally:
-            temporary.unlink(missing_ok=True)
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
         return _warnings(written)
 
     def _whole_title(self, selection: Selection) -> str | None:

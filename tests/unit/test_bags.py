@@ -622,13 +622,14 @@ def test_a_payload_link_to_a_file_outside_the_bag_is_refused(
         ({"uuid": "not-a-uuid"}, "is not a UUID"),
         ({"level": "drawer"}, "not a valid level"),
         ({"parent_uuid": "3f1f0c4e-0000-4000-8000-000000000000"}, "parent is not in the bag"),
+        ({"position": 2**70}, "position: .* is out of range"),  # more than SQLite holds
     ],
 )
 def test_malformed_records_are_refused(
     source: Source,
     receiver: Catalogue,
     tmp_path: Path,
-    change: dict[str, str],
+    change: dict[str, object],
     message: str,
 ) -> None:
     bag = tmp_path / "bag"
@@ -679,3 +680,34 @@ def test_records_json_write_streams(source: Source, monkeypatch: pytest.MonkeyPa
     assert report.rows == 4
     assert written_before[0] < written_before[1] < written_before[3]  # written as it goes
     assert json.loads(out.getvalue())[0]["uuid"] == source.collection.uuid
+
+
+def test_deeply_nested_records_json_is_refused_with_one_line(
+    source: Source, receiver: Catalogue, tmp_path: Path
+) -> None:
+    bag = tmp_path / "bag"
+    export(source.catalogue, bag)
+    fresh = _rebag(bag, [], tmp_path)
+    nested = b"[" + b"[" * 100_000 + b"]" * 100_000 + b"]"
+    (fresh / "data" / "metadata" / "records.json").write_bytes(nested)
+    bagit.Bag(str(fresh)).save(manifests=True)
+    with pytest.raises(ValidationError, match="nests its values too deeply"):
+        BagService(receiver).import_bag(fresh)
+    assert receiver.stats().counts["units"] == 0
+
+
+def test_an_export_to_an_impossible_name_fails_with_one_line(
+    source: Source, tmp_path: Path
+) -> None:
+    from catalog_app.services.exports import ExportService
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    too_long = "x" * 300  # longer than a file name can be
+    service = ExportService(source.catalogue)
+    with pytest.raises(CatalogError, match="name too long"):
+        service.export("csv", folder / f"{too_long}.csv")
+    for name in (too_long, "x" * 250):  # the bag's staging folder's name is longer still
+        with pytest.raises(CatalogError, match="name too long"):
+            service.export("bag", folder / name)
+    assert not list(folder.iterdir())

@@ -614,3 +614,55 @@ def test_round_trip_through_the_writer(
             )
             assert grade.method_note == "Compared with archives"  # written on one line
         assert other.integrity_problems() == []
+
+
+def test_a_short_row_missing_its_title_is_a_problem_in_the_dry_run(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """A row that stops before the Title column is reported by the dry run, like an empty
+    title, rather than passing the checks and failing at the database."""
+    isad = tmp_path / "short.csv"
+    isad.write_text("Reference code,Level,Title\nA1,item\n", encoding="utf-8")
+    report = CsvImportService(catalogue).run(isad, dry_run=True)
+    assert problems_of(report) == {(2, "Title")}
+    with pytest.raises(CsvImportProblems):
+        CsvImportService(catalogue).run(isad)
+    atom = tmp_path / "short-atom.csv"
+    atom.write_text("legacyId,levelOfDescription,title\nq1,Item\n", encoding="utf-8")
+    report = CsvImportService(catalogue).run(atom, profile="atom", dry_run=True)
+    assert problems_of(report) == {(2, "title")}
+    assert counts(catalogue)["units"] == 0
+
+
+def test_an_impossible_grading_date_is_a_problem_not_a_crash(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    path = write_isad(
+        tmp_path / "graded.csv",
+        [
+            {
+                "Reference code": "G1",
+                "Title": "x",
+                "Level": "Item",
+                "Source reliability": "B — Usually reliable",
+                "Information credibility": "2 — Probably true",
+                "Reliability notes": "Graded B2 on 2024-13-45 by Sara",
+            }
+        ],
+    )
+    report = CsvImportService(catalogue).run(path, dry_run=True)
+    assert problems_of(report) == {(2, "Reliability notes")}
+
+
+def test_a_field_longer_than_the_csv_modules_default_limit_imports(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """The exporters write long descriptions whole; the import must read them back."""
+    long_text = "گزارش " * 40_000  # 240,000 characters, over csv's 131,072
+    path = write_isad(
+        tmp_path / "long.csv",
+        [{"Reference code": "L1", "Title": "x", "Level": "Item", "Scope and content": long_text}],
+    )
+    report = CsvImportService(catalogue).run(path)
+    assert report.ok
+    assert unit(catalogue, "L1").scope_content == long_text.strip()

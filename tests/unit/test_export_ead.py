@@ -536,3 +536,42 @@ def test_a_large_export_streams(
     components = root.iter(f"{{{EAD_NS}}}c")
     depths = {int(c.xpath("count(ancestor::e:c)", namespaces=NS)) for c in components}
     assert depths == set(range(6))
+
+
+def test_relations_to_withheld_records_do_not_name_them(
+    empty_catalogue_file: Path, tmp_path: Path, ead_schema: etree.XMLSchema
+) -> None:
+    """An open record related to a confidential one (or to one below it) must not carry
+    the withheld record's reference code and title into EAD or Dublin Core."""
+    from catalog_app.services.exports import ExportService
+
+    shutil.copyfile(empty_catalogue_file, tmp_path / "c.sqlite")
+    with Catalogue.open(tmp_path / "c.sqlite", actor="tester") as catalogue:
+        units = catalogue.units
+        fonds = units.create({"title": "Fonds", "level": "fonds"})
+        shown = units.create({"title": "Open letter"}, parent_id=fonds.id)
+        other = units.create({"title": "Open reply"}, parent_id=fonds.id)
+        secret = units.create(
+            {"title": "Secret informant file", "access_status": "confidential"},
+            parent_id=fonds.id,
+        )
+        below = units.create({"title": "Hidden child file"}, parent_id=secret.id)
+        catalogue.relations.relate(shown.id, secret.id, "republishes")
+        catalogue.relations.relate(below.id, shown.id, "republishes")
+        catalogue.relations.relate(shown.id, other.id, "republishes")
+
+        kept = {u.detail.id: u.detail for u in iter_units(catalogue, Selection())}
+        assert [r.other_id for r in kept[shown.id].relations] == [other.id]
+        everything = {u.detail.id: u.detail for u in iter_units(catalogue, Selection(None, True))}
+        assert len(everything[shown.id].relations) == 3
+
+        service = ExportService(catalogue)
+        for fmt in ("ead", "dc"):
+            output = tmp_path / f"{fmt}.xml"
+            service.export(fmt, output)
+            data = output.read_text(encoding="utf-8")
+            assert "Open reply" in data
+            for withheld in (secret, below):
+                assert withheld.title not in data, fmt
+                assert withheld.reference_code not in data, fmt
+        valid_ead(ead_schema, (tmp_path / "ead.xml").read_bytes())
