@@ -82,7 +82,6 @@ def iter_units(
             selection.left_out_codes.append(code)
             continue
         kept.append((unit_id, depth))
-    uuids: dict[int, str] = {}
     for start in range(0, len(kept), CHUNK):
         chunk = kept[start : start + CHUNK]
         with catalogue.db.read() as session:
@@ -95,20 +94,23 @@ def iter_units(
                 )
             }
             details = [
-                (mappers.unit_detail(units[unit_id], 0), depth)
+                (mappers.unit_detail(units[unit_id], 0), depth, _parent_uuid(units[unit_id]))
                 for unit_id, depth in chunk
                 if unit_id in units
             ]
             if not selection.include_restricted:
-                others = sorted({r.other_id for d, _ in details for r in d.relations})
+                others = sorted({r.other_id for d, _, _ in details for r in d.relations})
                 shown = open_ids(session, others)
-                details = [(_without_restricted(d, shown), depth) for d, depth in details]
-        for detail, depth in details:
-            uuids[detail.id] = detail.uuid
-            parent_uuid = uuids.get(detail.parent_id) if detail.parent_id and depth else None
-            yield ExportUnit(detail, depth, parent_uuid)
+                details = [(_without_restricted(d, shown), depth, up) for d, depth, up in details]
+        for detail, depth, parent_uuid in details:
+            # The top of what is exported has no parent in the export.
+            yield ExportUnit(detail, depth, parent_uuid if depth else None)
         if report is not None and not report(min(start + CHUNK, len(kept)), len(kept)):
             return
+
+
+def _parent_uuid(unit: models.Unit) -> str | None:
+    return unit.parent.uuid if unit.parent is not None else None
 
 
 def open_ids(session: Session, ids: Sequence[int]) -> set[int]:
