@@ -15,7 +15,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QLabel
 
 from catalog_app.domain.records import EventRecord, NewEvent, RelationRecord
 from catalog_app.errors import CatalogError
@@ -179,6 +180,18 @@ class RemoveRelation(_ServiceCommand):
 
     def _revert(self) -> None:
         self._relation_id = _relate(self._cat, self._link)
+
+
+def push_applied(stack: QUndoStack, make: Callable[[], QUndoCommand], message: QLabel) -> bool:
+    """Make a command (its constructor makes the service call) and push it on the stack; a
+    refusal is shown in `message` and nothing is pushed."""
+    try:
+        command = make()
+    except CatalogError as error:
+        message.setText(str(error))
+        return False
+    stack.push(command)
+    return True
 
 
 # -- work off the GUI thread -----------------------------------------------------------------

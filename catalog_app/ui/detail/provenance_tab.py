@@ -28,7 +28,7 @@ from catalog_app.domain.records import EventRecord, NewEvent
 from catalog_app.domain.vocabulary import EventOutcome, EventType
 from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
-from catalog_app.ui.detail.commands import RecordEvent, RemoveEvent, UpdateEvent
+from catalog_app.ui.detail.commands import RecordEvent, RemoveEvent, UpdateEvent, push_applied
 
 COLUMNS = ("Date", "Event", "Agent or holder", "Place", "Outcome", "Note")
 EVENT_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -338,13 +338,10 @@ class ProvenanceTab(QWidget):
         event = self.current_event()
         if event is None or self._unit_id is None or not self.writable:
             return
-        try:
-            command = RemoveEvent(self._cat, self._unit_id, event, self._after_change)
-        except CatalogError as error:
-            self.message.setText(str(error))
-            return
-        self._undo.push(command)
-        self._after_change(self._unit_id)
+        unit_id = self._unit_id
+        make = lambda: RemoveEvent(self._cat, unit_id, event, self._after_change)  # noqa: E731
+        if push_applied(self._undo, make, self.message):
+            self._after_change(unit_id)
 
     def _after_change(self, unit_id: int, select_event: int | None = None) -> None:
         if unit_id == self._unit_id:

@@ -20,7 +20,7 @@ from catalog_app.domain.records import RelationRecord
 from catalog_app.domain.vocabulary import RelationKind
 from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
-from catalog_app.ui.detail.commands import AddRelation, Link, RemoveRelation
+from catalog_app.ui.detail.commands import AddRelation, Link, RemoveRelation, push_applied
 
 COLUMNS = ("Relation", "Reference code", "Title")
 RELATION_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -184,13 +184,10 @@ class RelationsTab(QWidget):
         relation = self.current_relation()
         if relation is None or self._unit_id is None or not self.writable:
             return
-        try:
-            command = RemoveRelation(self._cat, self._unit_id, relation, self._after_change)
-        except CatalogError as error:
-            self.error.setText(str(error))
-            return
-        self._undo.push(command)
-        self._after_change(self._unit_id)
+        unit_id = self._unit_id
+        make = lambda: RemoveRelation(self._cat, unit_id, relation, self._after_change)  # noqa: E731
+        if push_applied(self._undo, make, self.error):
+            self._after_change(unit_id)
 
     def _after_change(self, unit_id: int) -> None:
         self.error.clear()
