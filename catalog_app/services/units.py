@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 def detail_loads() -> tuple[_AbstractLoad, ...]:
     return (
         selectinload(models.Unit.parent),
-        selectinload(models.Unit.files).defer(models.StoredFile.extracted_text),
+        selectinload(models.Unit.files),
         selectinload(models.Unit.agent_links).selectinload(models.UnitAgent.agent),
         selectinload(models.Unit.place_links).selectinload(models.UnitPlace.place),
         selectinload(models.Unit.subject_links).selectinload(models.UnitSubject.subject),

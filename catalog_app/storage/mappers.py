@@ -84,7 +84,7 @@ def file_record(stored: models.StoredFile) -> FileRecord:
         stored_path=stored.stored_path,
         text_method=stored.text_method,
         text_language=stored.text_language,
-        text_length=stored.text_length,
+        text_length=len(stored.extracted_text or ""),
         is_evidentiary=stored.is_evidentiary,
         added_at=stored.added_at,
     )

@@ -24,9 +24,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from catalog_app.domain.reliability import InformationCredibility, SourceReliability
 from catalog_app.domain.vocabulary import (
@@ -207,8 +206,6 @@ class StoredFile(Audited, HasUuid, Base):
     original_modified_at: Mapped[datetime | None]
     stored_path: Mapped[str | None] = mapped_column(Text)
     extracted_text: Mapped[str | None] = mapped_column(Text)
-    # Read by SQLite, so a record's details need not load its (possibly long) text.
-    text_length: Mapped[int] = column_property(func.coalesce(func.length(extracted_text), 0))
     text_method: Mapped[str | None] = mapped_column(String(200))
     text_language: Mapped[str | None] = mapped_column(String(20))
     is_evidentiary: Mapped[bool] = mapped_column(Boolean, default=True)
