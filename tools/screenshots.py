@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
+from catalog_app.ui.export_dialog import ExportDialog
 from catalog_app.ui.main_window import MainWindow
 from catalog_app.ui.settings import UiSettings
 
@@ -63,6 +64,18 @@ def main() -> None:
         window.show_unit(persian[0])
         window.detail.setCurrentIndex(3)
         _shoot(app, window, out / "search-and-text.png")
+        fonds = window.catalogue.units.find("CAT-0001")
+        dialog = ExportDialog(
+            window.catalogue,
+            window.tasks,
+            collection=(fonds.id, f"{fonds.reference_code}  {fonds.title}"),
+            parent=window,
+        )
+        dialog.output.setText("~/Documents/khavaran-finding-aid.csv")
+        dialog.include_restricted.setChecked(True)
+        dialog.show()
+        _shoot(app, dialog, out / "export.png")
+        dialog.close()
         window.close()
 
 
