@@ -81,7 +81,8 @@ class MainWindow(QMainWindow):
         self.search = SearchPanel()
         self.search.query_changed.connect(self.run_search)
         self.records = RecordsModel(parent=self, runner=self.tasks)
-        self.records.sorting.connect(self._show_sorting)
+        self.records.sorting.connect(lambda busy: self._show_busy(busy, "Sorting…"))
+        self.records.loading.connect(lambda busy: self._show_busy(busy, "Reading the records…"))
         self.records.problem.connect(
             lambda message: show_problem(self, "Sort", CatalogError(message))
         )
@@ -448,9 +449,9 @@ class MainWindow(QMainWindow):
             self.show_unit(unit_ids[-1])
         self.statusBar().showMessage(message, 8000)
 
-    def _show_sorting(self, busy: bool) -> None:
+    def _show_busy(self, busy: bool, message: str) -> None:
         if busy:
-            self.statusBar().showMessage("Sorting…")
+            self.statusBar().showMessage(message)
         else:
             self.statusBar().clearMessage()
 

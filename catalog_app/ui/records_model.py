@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     Signal,
+    SignalInstance,
 )
 
 from catalog_app.services import Catalogue
@@ -27,6 +28,8 @@ from catalog_app.ui.tasks import TaskRunner
 
 PAGE_SIZE = 200
 CACHED_PAGES = 16  # 3,200 rows: several screens, a few hundred kilobytes
+# A level with more records than this is read off the GUI thread (about 20 ms of reading).
+READ_IN_PLACE_UP_TO = 20_000
 UNIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -59,11 +62,13 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 class RecordsModel(QAbstractTableModel):
     """Rows are records: those under a parent (`set_parent`) or a given list (`set_ids`).
 
-    With a `runner`, sorting runs off the GUI thread (`sorting` says when it starts and
-    ends; `problem` carries a message if it fails); without one, in place.
+    With a `runner`, sorting and reading large levels run off the GUI thread (`sorting`
+    and `loading` say when they start and end; `problem` carries a message if one fails);
+    without one, in place.
     """
 
     sorting = Signal(bool)
+    loading = Signal(bool)
     problem = Signal(str)
 
     def __init__(
@@ -103,9 +108,19 @@ class RecordsModel(QAbstractTableModel):
         self._replace(array("q"))
 
     def set_parent(self, parent_id: int | None) -> None:
-        """Show the records directly under `parent_id` (None: the top level)."""
+        """Show the records directly under `parent_id` (None: the top level). A large level
+        is read in the background (with a runner), the list empty until it arrives."""
         self._parent_id, self._showing_parent, self._given = parent_id, True, None
-        self._replace(self._query_ids())
+        catalogue = self._catalogue
+        if (
+            self._runner is None
+            or catalogue is None
+            or catalogue.browse.count(parent_id) <= READ_IN_PLACE_UP_TO
+        ):
+            self._replace(self._query_ids())
+            return
+        self._replace(array("q"))
+        self._in_background("records-level", self.loading)
 
     def set_ids(self, ids: Iterable[int]) -> None:
         """Show these records (e.g. search results), in this order until a column is sorted."""
@@ -210,22 +225,26 @@ class RecordsModel(QAbstractTableModel):
         if self._runner is None:
             self._replace(self._query_ids())
             return
-        # Sorting a large level takes a second: off the GUI thread, the newest sort wins,
-        # and a change of level in the meantime makes its answer moot.
-        self.sorting.emit(True)
+        self._in_background("records-sort", self.sorting)
+
+    def _in_background(self, key: str, busy: SignalInstance) -> None:
+        """Read the ids off the GUI thread (sorting a large level takes a second): the
+        newest request wins, and a change of level or catalogue meanwhile makes it moot."""
+        assert self._runner is not None
+        busy.emit(True)
         catalogue, shown = self._catalogue, self._shown()
 
-        def sorted_ids(ids: array[int]) -> None:
-            self.sorting.emit(False)
+        def arrived(ids: array[int]) -> None:
+            busy.emit(False)
             # Another catalogue opened since has ids of its own: these would mean other records.
             if self._catalogue is catalogue and self._shown() == shown:
                 self._replace(ids)
 
         def failed(message: str) -> None:
-            self.sorting.emit(False)
+            busy.emit(False)
             self.problem.emit(message)
 
-        self._runner.run_latest("records-sort", self._query_ids, sorted_ids, failed)
+        self._runner.run_latest(key, self._query_ids, arrived, failed)
 
     # -- internals ---------------------------------------------------------------------------
 

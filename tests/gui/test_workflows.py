@@ -255,3 +255,21 @@ def test_batch_edit_sets_access_on_the_selection_in_one_undoable_step(
     opened.undo_action.trigger()
     letters = [catalogue.units.find(f"CAT-0002/{n:04d}") for n in range(1, 5)]
     assert {u.access_status for u in letters} == {"open"}
+
+
+def test_a_large_level_is_read_in_the_background_and_the_last_choice_wins(
+    qtbot: QtBot, opened: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog_app.ui import records_model
+
+    monkeypatch.setattr(records_model, "READ_IN_PLACE_UP_TO", 0)  # every level is "large"
+    catalogue = _catalogue(opened)
+    fonds = catalogue.units.find("CAT-0002")
+    for number in range(3):
+        catalogue.units.create({"title": f"Letter {number}"}, parent_id=fonds.id)
+    _select_in_tree(qtbot, opened, "CAT-0001")
+    _select_in_tree(qtbot, opened, "CAT-0002")  # chosen before the first level arrived
+    qtbot.waitUntil(lambda: len(_shown_codes(opened)) == 3)
+    assert all(code.startswith("CAT-0002/") for code in _shown_codes(opened))
+    qtbot.wait(50)  # the first level's answer, if late, must not replace the second's
+    assert all(code.startswith("CAT-0002/") for code in _shown_codes(opened))
