@@ -441,13 +441,15 @@ class MainWindow(QMainWindow):
         self.records.refresh_rows([unit_id])
         self.hierarchy.refresh_unit(unit_id)
 
-    def _records_added(self, unit_ids: list[int], message: str) -> None:
+    def _records_added(self, unit_ids: list[int], message: str = "") -> None:
+        """Records were added or removed: show the new shape, and the last new record."""
         self.hierarchy.reload()
         self.records.reload()
         self.refresh_counts()
         if unit_ids:
             self.show_unit(unit_ids[-1])
-        self.statusBar().showMessage(message, 8000)
+        if message:
+            self.statusBar().showMessage(message, 8000)
 
     def _show_busy(self, busy: bool, message: str) -> None:
         if busy:
@@ -579,11 +581,8 @@ class MainWindow(QMainWindow):
         self.undo_stack.push(command)
 
     def _created(self, unit_id: int | None) -> None:
-        self.records.reload()
-        self.hierarchy.reload()
-        self.refresh_counts()
+        self._records_added([unit_id] if unit_id is not None else [])
         if unit_id is not None:
-            self.show_unit(unit_id)
             self._focus_title()
 
     def withdraw_selected(self) -> None:

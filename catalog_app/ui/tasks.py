@@ -8,6 +8,7 @@ caller's callbacks on the GUI thread. Long tasks take a `report(done, total) -> 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -236,3 +237,48 @@ class TaskRunner(QObject):
             on_error(failure_message(error))
         else:
             on_done(result)
+
+
+# -- work off the GUI thread -----------------------------------------------------------------
+
+
+class BackgroundWork(QObject):
+    """Runs functions on a thread pool and posts their results back to the GUI thread.
+
+    Each `start` returns a ticket; `done(ticket, result)` or `failed(ticket, error)` follows.
+    Callers drop results whose ticket is older than the one they wait for.
+    """
+
+    done = Signal(int, object)
+    failed = Signal(int, object)
+
+    def __init__(self, parent: QObject, pool: QThreadPool | None = None) -> None:
+        super().__init__(parent)
+        self.pool = pool or QThreadPool.globalInstance()
+        self._tickets = 0
+
+    def start(self, work: Callable[[], object]) -> int:
+        self._tickets += 1
+        self.pool.start(_Job(self, self._tickets, work))
+        return self._tickets
+
+
+class _Job(QRunnable):
+    def __init__(self, owner: BackgroundWork, ticket: int, work: Callable[[], object]) -> None:
+        super().__init__()
+        self._owner = owner
+        self._ticket = ticket
+        self._work = work
+
+    def run(self) -> None:
+        try:
+            outcome, value = self._owner.done, self._work()
+        except Exception as error:  # handed to the GUI thread, which shows it
+            # A bug is logged here and shown as an apology, never as its raw text.
+            plain = (
+                error if isinstance(error, CatalogError) else CatalogError(failure_message(error))
+            )
+            outcome, value = self._owner.failed, plain
+        # RuntimeError: the tab was closed meanwhile, and nobody is waiting for this.
+        with contextlib.suppress(RuntimeError):
+            outcome.emit(self._ticket, value)

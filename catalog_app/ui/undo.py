@@ -28,7 +28,25 @@ class Feedback:
     failed: Callable[[str], None]
 
 
-class CatalogueCommand(QUndoCommand):
+class ServiceCommand(QUndoCommand):
+    """The base of every undoable step: a call the catalogue refuses (a CatalogError) is
+    reported through `_refused` and makes the command obsolete, so the stack drops it
+    instead of claiming the change happened."""
+
+    def _attempt(self, action: Callable[[], None]) -> bool:
+        try:
+            action()
+        except CatalogError as exc:
+            self.setObsolete(True)
+            self._refused(exc)
+            return False
+        return True
+
+    def _refused(self, error: CatalogError) -> None:
+        raise NotImplementedError
+
+
+class CatalogueCommand(ServiceCommand):
     """A command over one record whose redo and undo each perform one service call."""
 
     def __init__(self, text: str, unit_id: int, feedback: Feedback) -> None:
@@ -43,13 +61,11 @@ class CatalogueCommand(QUndoCommand):
         self._run(self._undo)
 
     def _run(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except CatalogError as exc:
-            self.setObsolete(True)
-            self._feedback.failed(f"{self.text()}: {exc}")
-            return
-        self._feedback.done(self.unit_id)
+        if self._attempt(action):
+            self._feedback.done(self.unit_id)
+
+    def _refused(self, error: CatalogError) -> None:
+        self._feedback.failed(f"{self.text()}: {error}")
 
     def _redo(self) -> None:
         raise NotImplementedError
@@ -203,20 +219,15 @@ class AssessCommand(CatalogueCommand):
         self._reliability.assess(self.unit_id, again)
 
 
-class _RecordsCommand(QUndoCommand):
-    """A command over records as a whole (creating, withdrawing): one service call each way;
-    a refused call is reported and drops the command."""
+class _RecordsCommand(ServiceCommand):
+    """A command over records as a whole (creating, withdrawing): one service call each way."""
 
     def __init__(self, text: str, failed: Callable[[str], None]) -> None:
         super().__init__(text)
         self._failed = failed
 
-    def _attempt(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except CatalogError as exc:
-            self.setObsolete(True)
-            self._failed(f"{self.text()}: {exc}")
+    def _refused(self, error: CatalogError) -> None:
+        self._failed(f"{self.text()}: {error}")
 
 
 class CreateRecord(_RecordsCommand):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -77,3 +78,8 @@ def described(catalogue: Catalogue) -> Catalogue:
     )
     catalogue.units.create({"title": "Second fonds", "level": "fonds"})
     return catalogue
+
+
+@pytest.fixture
+def undo_stack() -> QUndoStack:
+    return QUndoStack()

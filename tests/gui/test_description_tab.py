@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QUndoStack
+from PySide6.QtGui import QKeyEvent, QUndoStack
 from PySide6.QtWidgets import QApplication, QLineEdit, QTextEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -21,6 +21,7 @@ from catalog_app.ui.detail.description_tab import (
     NewTermDialog,
     TextField,
 )
+from tests.gui.helpers import undo_host
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 # The offscreen platform cannot raise the completion popup; harmless there.
@@ -85,14 +86,7 @@ def form(qtbot: QtBot, catalogue: Catalogue) -> Iterator[Form]:
     )
     catalogue.units.create({"title": "Another record", "reference_code": "TAKEN-1"})
     stack = QUndoStack()
-    host = QWidget()
-    qtbot.addWidget(host)
-    for action, keys in (
-        (stack.createUndoAction(host), QKeySequence.StandardKey.Undo),
-        (stack.createRedoAction(host), QKeySequence.StandardKey.Redo),
-    ):
-        action.setShortcuts(keys)
-        host.addAction(action)
+    host = undo_host(qtbot, stack)
     tab = DescriptionTab(catalogue, stack)
     QVBoxLayout(host).addWidget(tab)
     host.resize(700, 500)

@@ -14,19 +14,14 @@ from pytestqt.qtbot import QtBot
 from catalog_app.services import Catalogue
 from catalog_app.services.originals import OriginalsService
 from catalog_app.ui.detail.originals_tab import FIXITY_COLUMN, OriginalsTab
+from tests.gui.helpers import on_screen
 
 TEXT = "گزارش شاهدان از خاوران"
 
 
 @pytest.fixture
 def tab(qtbot: QtBot, catalogue: Catalogue) -> OriginalsTab:
-    widget = OriginalsTab(catalogue, QUndoStack())
-    qtbot.addWidget(widget)
-    widget.resize(900, 400)
-    widget.show()
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow)
-    return widget
+    return on_screen(qtbot, OriginalsTab(catalogue, QUndoStack()), 900, 400)
 
 
 @pytest.fixture

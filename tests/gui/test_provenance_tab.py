@@ -13,22 +13,12 @@ from pytestqt.qtbot import QtBot
 from catalog_app.domain.records import NewEvent
 from catalog_app.services import Catalogue
 from catalog_app.ui.detail.provenance_tab import ProvenanceTab
-
-
-@pytest.fixture
-def undo_stack() -> QUndoStack:
-    return QUndoStack()
+from tests.gui.helpers import on_screen
 
 
 @pytest.fixture
 def tab(qtbot: QtBot, catalogue: Catalogue, undo_stack: QUndoStack) -> ProvenanceTab:
-    widget = ProvenanceTab(catalogue, undo_stack)
-    qtbot.addWidget(widget)
-    widget.resize(800, 600)
-    widget.show()
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow)
-    return widget
+    return on_screen(qtbot, ProvenanceTab(catalogue, undo_stack), 800, 600)
 
 
 def row_item(tree: QTreeWidget, row: int) -> QTreeWidgetItem:

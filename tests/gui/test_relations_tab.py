@@ -11,22 +11,12 @@ from pytestqt.qtbot import QtBot
 from catalog_app.domain.records import UnitDetail
 from catalog_app.services import Catalogue
 from catalog_app.ui.detail.relations_tab import RelationsTab
-
-
-@pytest.fixture
-def undo_stack() -> QUndoStack:
-    return QUndoStack()
+from tests.gui.helpers import on_screen
 
 
 @pytest.fixture
 def tab(qtbot: QtBot, catalogue: Catalogue, undo_stack: QUndoStack) -> RelationsTab:
-    widget = RelationsTab(catalogue, undo_stack)
-    qtbot.addWidget(widget)
-    widget.resize(700, 400)
-    widget.show()
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow)
-    return widget
+    return on_screen(qtbot, RelationsTab(catalogue, undo_stack), 700, 400)
 
 
 @pytest.fixture

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QKeySequence, QUndoStack
-from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QApplication, QVBoxLayout
 from pytestqt.qtbot import QtBot
 
 from catalog_app.domain.records import NewAssessment, UnitDetail
 from catalog_app.domain.reliability import InformationCredibility, SourceReliability
 from catalog_app.services import Catalogue
 from catalog_app.ui.detail.reliability_tab import ReliabilityTab
+from tests.gui.helpers import undo_host
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -51,14 +52,7 @@ def record(qtbot: QtBot, pane: Pane) -> None:
 def pane(qtbot: QtBot, catalogue: Catalogue) -> Iterator[Pane]:
     unit = catalogue.units.create({"title": "Report on Khavaran"})
     stack = QUndoStack()
-    host = QWidget()
-    qtbot.addWidget(host)
-    for action, keys in (
-        (stack.createUndoAction(host), QKeySequence.StandardKey.Undo),
-        (stack.createRedoAction(host), QKeySequence.StandardKey.Redo),
-    ):
-        action.setShortcuts(keys)
-        host.addAction(action)
+    host = undo_host(qtbot, stack)
     tab = ReliabilityTab(catalogue, stack, assessor="Shirin")
     QVBoxLayout(host).addWidget(tab)
     host.resize(600, 700)

@@ -13,6 +13,7 @@ from catalog_app.search import highlight
 from catalog_app.services import Catalogue
 from catalog_app.services.originals import OriginalsService
 from catalog_app.ui.detail.text_tab import TextTab, find_all
+from tests.gui.helpers import on_screen
 
 PERSIAN = "گزارش از خاوران: شاهدان می‌گویند که در خاوران گورستانی بی‌نام هست."
 ENGLISH = "Witnesses describe an unmarked grave at Khavaran."
@@ -21,13 +22,7 @@ SECOND_PERSIAN = "خانواده‌ها هر سال به خاوران می‌ر�
 
 @pytest.fixture
 def tab(qtbot: QtBot, catalogue: Catalogue) -> TextTab:
-    widget = TextTab(catalogue, QUndoStack())
-    qtbot.addWidget(widget)
-    widget.resize(700, 500)
-    widget.show()
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow)
-    return widget
+    return on_screen(qtbot, TextTab(catalogue, QUndoStack()), 700, 500)
 
 
 def imported(catalogue: Catalogue, path: Path, text: str) -> int:

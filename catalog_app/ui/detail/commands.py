@@ -9,12 +9,10 @@ deleted meanwhile) are shown in a dialog and the command is dropped from the sta
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QLabel
 
@@ -22,13 +20,16 @@ from catalog_app.domain.records import EventRecord, NewEvent, RelationRecord
 from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
 from catalog_app.ui.errors import show_problem
-from catalog_app.ui.tasks import failure_message
+from catalog_app.ui.undo import ServiceCommand
 
 Notify = Callable[[int], None]  # called with the unit id after every change
 EVENT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(NewEvent))
 
 
-class _ServiceCommand(QUndoCommand):
+class _ServiceCommand(ServiceCommand):
+    """Applied by the subclass's constructor (so bad input is refused before anything is
+    pushed); later redos apply again, undos revert. A refusal is shown in a dialog."""
+
     def __init__(self, text: str, catalogue: Catalogue, unit_id: int, notify: Notify) -> None:
         super().__init__(text)
         self._cat = catalogue
@@ -47,12 +48,11 @@ class _ServiceCommand(QUndoCommand):
         self._applied = False
 
     def _run(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except CatalogError as error:
-            self.setObsolete(True)
-            show_problem(None, f"Cannot {self.text().lower()}", error)
+        self._attempt(action)
         self._notify(self.unit_id)
+
+    def _refused(self, error: CatalogError) -> None:
+        show_problem(None, f"Cannot {self.text().lower()}", error)
 
     def _apply(self) -> None:
         raise NotImplementedError
@@ -192,48 +192,3 @@ def push_applied(stack: QUndoStack, make: Callable[[], QUndoCommand], message: Q
         return False
     stack.push(command)
     return True
-
-
-# -- work off the GUI thread -----------------------------------------------------------------
-
-
-class BackgroundWork(QObject):
-    """Runs functions on a thread pool and posts their results back to the GUI thread.
-
-    Each `start` returns a ticket; `done(ticket, result)` or `failed(ticket, error)` follows.
-    Callers drop results whose ticket is older than the one they wait for.
-    """
-
-    done = Signal(int, object)
-    failed = Signal(int, object)
-
-    def __init__(self, parent: QObject, pool: QThreadPool | None = None) -> None:
-        super().__init__(parent)
-        self.pool = pool or QThreadPool.globalInstance()
-        self._tickets = 0
-
-    def start(self, work: Callable[[], object]) -> int:
-        self._tickets += 1
-        self.pool.start(_Job(self, self._tickets, work))
-        return self._tickets
-
-
-class _Job(QRunnable):
-    def __init__(self, owner: BackgroundWork, ticket: int, work: Callable[[], object]) -> None:
-        super().__init__()
-        self._owner = owner
-        self._ticket = ticket
-        self._work = work
-
-    def run(self) -> None:
-        try:
-            outcome, value = self._owner.done, self._work()
-        except Exception as error:  # handed to the GUI thread, which shows it
-            # A bug is logged here and shown as an apology, never as its raw text.
-            plain = (
-                error if isinstance(error, CatalogError) else CatalogError(failure_message(error))
-            )
-            outcome, value = self._owner.failed, plain
-        # RuntimeError: the tab was closed meanwhile, and nobody is waiting for this.
-        with contextlib.suppress(RuntimeError):
-            outcome.emit(self._ticket, value)

@@ -24,7 +24,7 @@ from catalog_app.domain.records import FileRecord
 from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
 from catalog_app.services.originals import FixityResult, OriginalsService
-from catalog_app.ui.detail.commands import BackgroundWork
+from catalog_app.ui.tasks import BackgroundWork
 
 log = logging.getLogger(__name__)
 

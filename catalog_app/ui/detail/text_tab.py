@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from catalog_app.search import highlight
 from catalog_app.services import Catalogue
 from catalog_app.services.originals import FileText, OriginalsService
-from catalog_app.ui.detail.commands import BackgroundWork
+from catalog_app.ui.tasks import BackgroundWork
 
 Span = tuple[int, int]
 # highlight.find skims texts longer than a snippet needs; pieces this short it reads whole.
@@ -114,6 +114,7 @@ class Prepared:
     text: str
     hits: list[Span]  # editor positions
     right_to_left: bool  # most of the text is in a right-to-left script
+    terms: list[highlight.Term] = field(default_factory=list)  # what the hits are hits of
 
 
 class TextTab(QWidget):
@@ -130,6 +131,7 @@ class TextTab(QWidget):
         self._unit_id: int | None = None
         self._shown: Prepared | None = None
         self._terms: list[highlight.Term] = []
+        self._query = ""
         self._marks: list[QTextEdit.ExtraSelection] = []
         self._current = -1
         self._waiting_for = 0
@@ -198,7 +200,7 @@ class TextTab(QWidget):
 
     def set_search_terms(self, query: str) -> None:
         """Highlight what `query` (in the search language) looks for."""
-        self._terms = self._catalogue.search.highlight_terms(query)
+        self._query = query
         self._prepare()
 
     @property
@@ -206,17 +208,19 @@ class TextTab(QWidget):
         return len(self._shown.hits) if self._shown else 0
 
     def _prepare(self) -> None:
-        unit_id, terms, shown = self._unit_id, list(self._terms), self._shown
+        unit_id, query, shown = self._unit_id, self._query, self._shown
         if unit_id is None:
             self._waiting_for = 0
             return
-        service = self._originals
+        service, search = self._originals, self._catalogue.search
 
         def work() -> Prepared:
+            # The terms too: finding a name's other names reads the authority lists.
+            terms = search.highlight_terms(query)
             text = shown.text if shown else combined_text(service.texts(unit_id))
             hits = to_utf16(text, find_all(text, terms))
             rtl = shown.right_to_left if shown else mostly_right_to_left(text)
-            return Prepared(unit_id, text, hits, rtl)
+            return Prepared(unit_id, text, hits, rtl, terms)
 
         self._waiting_for = self._work.start(work)
 
@@ -237,6 +241,7 @@ class TextTab(QWidget):
                 self.plain_view.document().setDefaultTextOption(option)
             self.editor.setPlaceholderText(NO_TEXT)
         self._shown = prepared
+        self._terms = prepared.terms
         self._set_hits(prepared.hits)
         self.text_shown.emit(prepared.unit_id)
 
