@@ -16,7 +16,7 @@ from catalog_app.errors import CatalogError, CatalogueNotFound, CatalogueReadOnl
 from catalog_app.storage import models
 from catalog_app.storage.backup import backup_catalogue
 from catalog_app.storage.catalogue_file import PathState, ensure_creatable, examine, is_read_only
-from catalog_app.storage.engine import make_engine
+from catalog_app.storage.engine import close_engine, make_engine
 from catalog_app.storage.errors import translate_sqlite_error
 from catalog_app.storage.migrate import (
     bring_up_to_date,
@@ -205,7 +205,7 @@ class Catalogue:
         return problems
 
     def close(self) -> None:
-        self._engine.dispose()
+        close_engine(self._engine, readonly=self.readonly)
 
     def __enter__(self) -> Catalogue:
         return self

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 import os
+import sqlite3
 import stat
+from contextlib import closing
 from pathlib import Path
+from urllib.parse import quote
 
 from catalog_app.errors import CatalogueNotFound, CatalogueReadOnly, NotACatalogue
-
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class PathState(enum.Enum):
@@ -34,14 +35,27 @@ def examine(path: Path) -> PathState:
         raise NotACatalogue(f"{path} is not a regular file, so it cannot be a catalogue.")
     if info.st_size == 0:
         return PathState.EMPTY
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except PermissionError as exc:
-        raise CatalogueReadOnly(f"{path} cannot be read: permission denied.") from exc
-    if header != SQLITE_HEADER:
+    if not os.access(path, os.R_OK):
+        raise CatalogueReadOnly(f"{path} cannot be read: permission denied.")
+    if not _sqlite_reads_it(path):
         raise NotACatalogue(f"{path} is not a catalogue (it is not an SQLite database file).")
     return PathState.SQLITE
+
+
+def _sqlite_reads_it(path: Path) -> bool:
+    """Whether SQLite takes the file for a database.
+
+    Asked of SQLite rather than read with open(): this process may have the catalogue open
+    already, and closing a plain descriptor on it would drop every lock SQLite holds on it.
+    SQLite's own opens of a file it has open share those locks.
+    """
+    uri = f"file:{quote(str(path.absolute()))}?mode=ro"
+    try:
+        with closing(sqlite3.connect(uri, uri=True)) as connection:
+            connection.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        return getattr(exc, "sqlite_errorname", "") != "SQLITE_NOTADB"
+    return True
 
 
 def is_read_only(path: Path) -> bool:

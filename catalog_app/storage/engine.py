@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+
+from catalog_app.storage.wal_guard import (
+    WAL_IDENTITY_KEY,
+    checkpoint,
+    keep_log_on_close,
+    wal_identity,
+)
 
 # "CATL": marks the file as a catalogue for file(1) and for our own checks (PRAGMA application_id).
 APPLICATION_ID = 0x4341544C
@@ -16,7 +25,7 @@ BUSY_TIMEOUT_MS = 5000
 WRITE = "IMMEDIATE"
 
 
-def _configure(readonly: bool, busy_timeout_ms: int, foreign_keys: bool) -> Any:
+def _configure(path: Path, readonly: bool, busy_timeout_ms: int, foreign_keys: bool) -> Any:
     def on_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own handling defers
         # BEGIN and cannot take the write lock up front).
@@ -32,10 +41,27 @@ def _configure(readonly: bool, busy_timeout_ms: int, foreign_keys: bool) -> Any:
                 # transaction survive a power cut, which NORMAL does not promise in WAL mode.
                 cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.execute("PRAGMA synchronous = FULL")
+                keep_log_on_close(dbapi_connection)
+                record.info[WAL_IDENTITY_KEY] = wal_identity(path)
         finally:
             cursor.close()
 
     return on_connect
+
+
+def _check_log(path: Path) -> Any:
+    def on_checkout(
+        dbapi_connection: sqlite3.Connection,
+        record: ConnectionPoolEntry,
+        proxy: PoolProxiedConnection,
+    ) -> None:
+        # A connection whose write-ahead log was deleted by another program would go on
+        # writing into a file nobody else can see: replace it with a fresh one first.
+        opened = record.info.get(WAL_IDENTITY_KEY)
+        if opened is not None and wal_identity(path) != opened:
+            raise DisconnectionError("the catalogue's write-ahead log was replaced")
+
+    return on_checkout
 
 
 def _on_begin(connection: Any) -> None:
@@ -61,9 +87,12 @@ def make_engine(
     `foreign_keys=False` is for migrations only: SQLite's batch table rebuilds would otherwise
     fire ON DELETE actions when the old copy of a table is dropped.
     """
+    path = path.absolute()
     engine = create_engine(sqlite_url(path, readonly=readonly))
     timeout = BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
-    event.listen(engine, "connect", _configure(readonly, timeout, foreign_keys))
+    event.listen(engine, "connect", _configure(path, readonly, timeout, foreign_keys))
+    if not readonly:
+        event.listen(engine, "checkout", _check_log(path))
     event.listen(engine, "begin", _on_begin)
     return engine
 
@@ -75,3 +104,16 @@ def writer(engine: Engine) -> Engine:
     writer got in first; it waits (busy timeout) or fails before doing anything.
     """
     return engine.execution_options(sqlite_begin=WRITE)
+
+
+def close_engine(engine: Engine, *, readonly: bool) -> None:
+    """Close every connection, first folding the write-ahead log into the file if possible."""
+    if not readonly:
+        try:
+            with engine.connect() as connection:
+                driver = connection.connection.driver_connection
+                if isinstance(driver, sqlite3.Connection):
+                    checkpoint(driver)
+        except Exception:  # closing must not fail because the tidy-up could not happen
+            logging.getLogger(__name__).warning("checkpoint on close failed", exc_info=True)
+    engine.dispose()
