@@ -14,10 +14,14 @@ LOG_NAME = "catalog.log"
 def configure_logging(level: int = logging.INFO) -> Path | None:
     """Log to a rotating file in the user's log folder; returns its path (None if unwritable)."""
     root = logging.getLogger()
-    for handler in root.handlers:
-        if isinstance(handler, logging.handlers.RotatingFileHandler):
-            return Path(handler.baseFilename)
     path = log_dir() / LOG_NAME
+    for handler in list(root.handlers):
+        if isinstance(handler, logging.handlers.RotatingFileHandler):
+            if Path(handler.baseFilename) == path.absolute():
+                return path
+            # The log folder changed (another CATALOG_APP_HOME): follow it.
+            root.removeHandler(handler)
+            handler.close()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(

@@ -7,6 +7,7 @@ Exit status: 0 success; 1 a problem the user can act on (message on stderr); 2 w
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import sys
 from collections.abc import Sequence
@@ -54,17 +55,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        # A file name that is not valid UTF-8 is printed with escapes, never a crash.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 for --help
         return int(exc.code or 0)
+    logfile = configure_logging()
+    log.info("catalog %s", args.command)
     try:
         return int(args.run(CommandContext(args)))
     except CatalogError as exc:
+        log.warning("'catalog %s' refused: %s", args.command, exc, exc_info=exc)
         print(f"catalog: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
+        log.info("'catalog %s' interrupted", args.command)
         print(
             "catalog: interrupted; what was finished is saved, so running the same command "
             "again completes it",
@@ -74,7 +83,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
-        logfile = configure_logging()
         log.exception("internal error in 'catalog %s'", args.command)
         where = f"; details are in {logfile}" if logfile else ""
         print(f"catalog: internal error ({type(exc).__name__}: {exc}){where}", file=sys.stderr)

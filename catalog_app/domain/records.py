@@ -275,7 +275,23 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
+    if isinstance(value, str):
+        return displayable(value)
     return value
+
+
+def displayable(text: str) -> str:
+    """`text` with the undecodable bytes of a file name (kept by Python as lone surrogates)
+    written as `\\xff` escapes, so that it can be printed and is valid JSON."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+        return raw.decode("utf-8", "backslashreplace")
+    return text
 
 
 @dataclass(frozen=True)

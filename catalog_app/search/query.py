@@ -36,6 +36,7 @@ TEXT_FIELDS = {
 FILTER_FIELDS = {"lang", "date", "access", "grade", "source", "credibility", "in", "type"}
 DEFAULT_NEAR = 10
 MAX_TERMS = 64
+MAX_DEPTH = 16
 
 
 class QueryError(CatalogError):
@@ -141,6 +142,7 @@ class _Parser:
         self.position = 0
         self.filters = Filters()
         self.count = 0
+        self.depth = 0
 
     def error(self, message: str) -> QueryError:
         return QueryError(message)
@@ -170,6 +172,17 @@ class _Parser:
             self.position = saved
 
     def _sequence(self, *, top: bool) -> Group:
+        if top:
+            return self._group(top=True)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"the search has parentheses more than {MAX_DEPTH} deep; simplify it")
+        try:
+            return self._group(top=False)
+        finally:
+            self.depth -= 1
+
+    def _group(self, *, top: bool) -> Group:
         group = Group("and")
         alternatives: list[Group] = []
         negate_next = False

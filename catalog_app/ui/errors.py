@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 def show_problem(parent: QWidget | None, title: str, error: BaseException) -> None:
     """A dialog for an error: its message if the user can act on it, an apology if a bug."""
     if isinstance(error, CatalogError):
+        log.warning("%s: %s", title, error, exc_info=error)
         QMessageBox.warning(parent, title, str(error))
         return
     log.error("unexpected error: %s", title, exc_info=error)

@@ -73,3 +73,12 @@ def test_a_bad_query_is_one_line_and_exit_1(
 def test_reindex(described: Catalogue, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", str(described.path), "reindex", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["indexed"] == 30
+
+
+def test_a_thousand_opening_brackets_get_one_line(
+    described: Catalogue, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", str(described.path), "search", "(" * 1000]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "deep" in err

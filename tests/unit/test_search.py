@@ -357,6 +357,8 @@ def test_reindex_repairs_a_damaged_index(archive: Catalogue) -> None:
         ("(date:1988 OR x)", "whole search"),
         ("a NEAR", "NEAR goes between"),
         ("x" * 2001, "too long"),
+        ("(" * 1000, "deep"),
+        ("(" * 17 + "a" + ")" * 17, "deep"),
     ],
 )
 def test_bad_queries_get_one_clear_line(archive: Catalogue, query: str, message: str) -> None:

@@ -1,0 +1,50 @@
+"""What `catalog` prints is always valid for the reader: UTF-8 text and valid JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from catalog_app.cli import main
+
+CATALOG = Path(sys.executable).with_name("catalog")
+
+
+def test_a_file_name_that_is_not_utf8_is_escaped_in_json_and_text(tmp_path: Path) -> None:
+    db = tmp_path / "cat.sqlite"
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    # A name written on an old Windows machine in the Persian code page (cp1256).
+    raw_name = "گزارش".encode("cp1256") + b".txt"
+    Path(os.fsdecode(os.fsencode(folder) + b"/" + raw_name)).write_text(
+        "A report on the prison.\n", encoding="utf-8"
+    )
+    run = [str(CATALOG), "--db", str(db)]
+    subprocess.run([*run, "init"], check=True, capture_output=True, timeout=60)
+
+    result = subprocess.run(
+        [*run, "import", str(folder), "--json"], capture_output=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout.decode("utf-8"))  # strict: raw bytes would fail here
+    item = data["items"][0]
+    assert item["outcome"] == "imported"
+    assert "\\x" in item["path"]
+
+    shown = subprocess.run(
+        [*run, "show", item["reference_code"]], capture_output=True, timeout=60, check=False
+    )
+    assert shown.returncode == 0, shown.stderr
+    shown.stdout.decode("utf-8")
+
+
+def test_refusals_are_logged_with_their_details(tmp_path: Path, isolated_home: Path) -> None:
+    missing = tmp_path / "nowhere.sqlite"
+    assert main(["--db", str(missing), "stats"]) == 1
+    assert main(["--db", str(missing), "show", "17"]) == 1
+    log = (isolated_home / "logs" / "catalog.log").read_text(encoding="utf-8")
+    assert "refused: There is no catalogue at" in log
+    assert log.count("'catalog") >= 2
