@@ -2,8 +2,10 @@
 # One entry point for a fresh machine:
 #   bash tools/dev.sh app [ARGS...]   install, then start the desktop program (default catalogue)
 #   bash tools/dev.sh test [ARGS...]  install with test tools, then lint, type-check and run tests
-# It makes a virtual environment in .venv, and installs the few system libraries Qt needs when
-# they are missing (with apt-get as root or through sudo; otherwise it prints the command).
+# It makes a virtual environment in .venv, installs into it exactly the versions locked in
+# requirements/app.txt or requirements/test.txt (bash tools/lock.sh refreshes them), and installs
+# the few system libraries Qt needs when they are missing (with apt-get as root or through sudo;
+# otherwise it prints the command).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,15 +47,23 @@ if [ ! -x "$VENV/bin/python" ]; then
   fi
 fi
 
-extras="."
-[ "$mode" = test ] && extras=".[test]"
+# Exactly the versions in the locks (bash tools/lock.sh refreshes them), each file checked against
+# its hash. The build backends come first, from their own lock, so that the project and any
+# package published as source only are built without build isolation: nothing is resolved from
+# an open range here. The venv's own pip is used as it is (no upgrade: an older pip works too).
+lock="requirements/$mode.txt"
 stamp="$VENV/.installed-$mode"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "Installing the program and its libraries into $VENV ..." >&2
+digest=$("$VENV/bin/python" -c '
+import hashlib, sys
+print(hashlib.sha256(b"".join(open(p, "rb").read() for p in sys.argv[1:])).hexdigest())
+' pyproject.toml requirements/build.txt "$lock")
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
+  echo "Installing the program and its libraries into $VENV from $lock ..." >&2
   pip_quiet() { "$VENV/bin/python" -m pip -q --disable-pip-version-check "$@" 2>&1 | { grep -v "^WARNING: Location" || true; }; return "${PIPESTATUS[0]}"; }
-  pip_quiet install --upgrade pip
-  pip_quiet install -e "$extras"
-  touch "$stamp"
+  pip_quiet install --require-hashes --only-binary :all: -r requirements/build.txt
+  pip_quiet install --require-hashes --no-build-isolation -r "$lock"
+  pip_quiet install --no-deps --no-build-isolation -e .
+  echo "$digest" >"$stamp"
 fi
 
 # Qt's shared libraries need some system libraries that a bare machine may lack.
