@@ -18,6 +18,7 @@ from catalog_app.cli.commands import catalogue as catalogue_commands
 from catalog_app.cli.commands import exchange as exchange_commands
 from catalog_app.cli.commands import ingest as ingest_commands
 from catalog_app.cli.commands import search as search_commands
+from catalog_app.cli.commands import verify as verify_commands
 from catalog_app.cli.context import CommandContext
 from catalog_app.errors import CatalogError
 from catalog_app.logs import configure_logging
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest_commands.register(commands)
     search_commands.register(commands)
     exchange_commands.register(commands)
+    verify_commands.register(commands)
     return parser
 
 

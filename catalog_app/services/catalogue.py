@@ -68,6 +68,7 @@ class Catalogue:
         from catalog_app.services.agents import AgentService
         from catalog_app.services.audit import AuditService
         from catalog_app.services.browse import BrowseService
+        from catalog_app.services.fixity import FixityService
         from catalog_app.services.ingest import ImportService
         from catalog_app.services.provenance import ProvenanceService
         from catalog_app.services.relations import RelationService
@@ -86,6 +87,7 @@ class Catalogue:
         self.imports = ImportService(self)
         self.search = SearchService(self)
         self.browse = BrowseService(self)
+        self.fixity = FixityService(self)
 
     @classmethod
     def open(

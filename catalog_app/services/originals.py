@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from catalog_app.domain.fixity import CHANGED, MATCHES, FixityResult
 from catalog_app.domain.records import FileRecord
 from catalog_app.errors import CatalogueReadOnly, ValidationError
 from catalog_app.ingest import store
 from catalog_app.ingest.prepare import ImportTask, close_connections, display_name, prepare
+from catalog_app.services.fixity import check_copy
 from catalog_app.services.lookup import get_row
 from catalog_app.storage import derived, mappers, models
 from catalog_app.storage.bulk import insert_audited
@@ -20,26 +22,7 @@ from catalog_app.storage.bulk import insert_audited
 if TYPE_CHECKING:
     from catalog_app.services.catalogue import Catalogue
 
-MATCHES = "matches its checksum"
-CHANGED = "CHANGED or missing"
-
-
-@dataclass(frozen=True)
-class FixityResult:
-    """The outcome of re-hashing one stored copy."""
-
-    file_id: int
-    expected: str
-    actual: str | None  # None when the copy could not be read at all
-    problem: str | None = None  # why it does not match, in plain words
-
-    @property
-    def matches(self) -> bool:
-        return self.actual == self.expected
-
-    @property
-    def status(self) -> str:
-        return MATCHES if self.matches else CHANGED
+__all__ = ["CHANGED", "MATCHES", "FileText", "FixityResult", "OriginalsService"]
 
 
 @dataclass(frozen=True)
@@ -87,24 +70,7 @@ class OriginalsService:
         """
         with self._cat.db.read() as session:
             file = mappers.file_record(get_row(session, models.StoredFile, file_id, "original"))
-        path = self.stored_copy(file)
-
-        def failed(problem: str) -> FixityResult:
-            return FixityResult(file_id, file.sha256, None, problem)
-
-        if path is None:
-            return failed("no stored copy was recorded for this original")
-        try:
-            actual = store.sha256_of(path)
-        except FileNotFoundError:
-            return failed(f"the stored copy {path} is missing")
-        except OSError as exc:
-            return failed(f"the stored copy {path} cannot be read ({exc.strerror or exc})")
-        if actual != file.sha256:
-            return FixityResult(
-                file_id, file.sha256, actual, f"the stored copy {path} now has SHA-256 {actual}"
-            )
-        return FixityResult(file_id, file.sha256, actual)
+        return check_copy(self.store_root, file_id, file.sha256, file.stored_path)
 
     # -- adding -----------------------------------------------------------------------------
 
