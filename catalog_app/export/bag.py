@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -119,11 +118,6 @@ def _declare_version(folder: Path) -> None:
             digest = hashlib.new(ALGORITHM, path.read_bytes()).hexdigest()
             lines.append(f"{digest} {path.name}\n")
     (folder / f"tagmanifest-{ALGORITHM}.txt").write_text("".join(lines), encoding="utf-8")
-
-
-def remove_tree(folder: Path) -> None:
-    """Remove `folder` and what it holds, if it is there (quietly: this is cleaning up)."""
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- reading ---------------------------------------------------------------------------------

@@ -7,18 +7,26 @@ the content, and wrapped text in the long-text columns.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet import _writer as sheet_writer
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder
+from openpyxl.writer.excel import ExcelWriter
 
 from catalog_app.export.cells import Warnings
 from catalog_app.export.columns import ISAD_COLUMNS
@@ -76,10 +84,35 @@ class XlsxReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def write(units: Iterable[ExportUnit], out: BinaryIO) -> XlsxReport:
-    """Write `units` (parents first) to `out` as a workbook with one sheet, "Finding aid"."""
+def write(units: Iterable[ExportUnit], out: BinaryIO, *, scratch: Path | None = None) -> XlsxReport:
+    """Write `units` (parents first) to `out` as a workbook with one sheet, "Finding aid".
+
+    The sheet's rows stream through the file `scratch` (removed when done), which the
+    export service puts beside the output rather than in the system's temporary folder,
+    where a killed export would leave it for good.
+    """
     workbook = Workbook(write_only=True)
     sheet: WriteOnlyWorksheet = workbook.create_sheet(SHEET_TITLE)
+    if scratch is not None:
+        _stream_through(sheet, scratch)
+    try:
+        rows, warnings = _fill(sheet, units)
+        # As openpyxl's save() does, but closing the archive even when the disk fills, so
+        # no half-closed zip is left to fail again when it is garbage collected.
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            ExcelWriter(workbook, archive).write_data()
+    except etree.SerialisationError as exc:
+        _abandon(sheet)
+        if "ENOSPC" in str(exc):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from exc
+        raise OSError(errno.EIO, "the spreadsheet's rows could not be written") from exc
+    except BaseException:
+        _abandon(sheet)
+        raise
+    return XlsxReport(rows, warnings.lines())
+
+
+def _fill(sheet: WriteOnlyWorksheet, units: Iterable[ExportUnit]) -> tuple[int, Warnings]:
     sheet.freeze_panes = "A2"
     # Write-only sheets have column dimensions (set before any row), but the stubs miss them.
     widths: DimensionHolder[str, ColumnDimension] = sheet.column_dimensions  # type: ignore[attr-defined]
@@ -101,8 +134,23 @@ def write(units: Iterable[ExportUnit], out: BinaryIO) -> XlsxReport:
             ]
         )
         rows += 1
-    workbook.save(out)
-    return XlsxReport(rows, warnings.lines())
+    return rows, warnings
+
+
+def _abandon(sheet: WriteOnlyWorksheet) -> None:
+    """Close the sheet's row stream now, so a failed write does not fail again later."""
+    writer = getattr(sheet, "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(Exception):
+            writer.xf.close()
+
+
+def _stream_through(sheet: WriteOnlyWorksheet, scratch: Path) -> None:
+    name = str(scratch)
+    sheet_writer.ALL_TEMP_FILES.append(name)  # openpyxl takes it off this list when done
+    writer = sheet_writer.WorksheetWriter(sheet, out=name)
+    writer.write_top()
+    sheet._writer = writer  # type: ignore[attr-defined]
 
 
 def _style(

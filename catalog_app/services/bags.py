@@ -42,7 +42,7 @@ from catalog_app.ingest import store
 from catalog_app.services.export_source import ExportUnit, Selection, iter_units
 from catalog_app.services.originals import OriginalsService
 from catalog_app.services.refcodes import next_reference_codes
-from catalog_app.storage import derived, models
+from catalog_app.storage import derived, models, staging
 from catalog_app.storage.bulk import insert_audited
 from catalog_app.storage.search_index import refresh_grades
 from catalog_app.storage.types import utcnow
@@ -125,22 +125,24 @@ class BagService:
         for name in metadata:
             if name == bagit_format.RECORDS_FILE or bagit_format.safe_file_name(name, "") != name:
                 raise ValueError(f"'{name}' cannot be the name of a metadata file in a bag")
-        staging = target.with_name(f".{target.name}.{uuid_module.uuid4().hex[:8]}.partial")
+        temporary = staging.staging_path(target)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            staging.mkdir()
-            result = self._fill(staging, selection, metadata, report)
+            staging.sweep(target.parent)
+            temporary.mkdir()
+            result = self._fill(temporary, selection, metadata, report)
             if not result.cancelled:
-                bagit_format.make(staging, {str(k): str(v) for k, v in bag_info.items()})
+                bagit_format.make(temporary, {str(k): str(v) for k, v in bag_info.items()})
                 if target.exists():
                     target.rmdir()
-                staging.rename(target)
+                temporary.rename(target)
+                staging.sync_folder(target.parent)
         except OSError as exc:
             raise CatalogError(
                 f"Cannot write the bag to {target}: {exc.strerror or exc}. No bag was written."
             ) from exc
         finally:
-            bagit_format.remove_tree(staging)
+            staging.remove(temporary)
         return replace(result, path=target)
 
     def _fill(

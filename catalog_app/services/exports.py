@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from catalog_app.errors import CatalogError, ValidationError
 from catalog_app.services.export_source import ExportUnit, Progress, Selection, iter_units
+from catalog_app.storage import staging
 
 if TYPE_CHECKING:
     from catalog_app.services.catalogue import Catalogue
@@ -60,7 +60,7 @@ class ExportResult:
         return line
 
 
-def _writer(fmt: str, profile: str, title: str | None = None) -> Writer:
+def _writer(fmt: str, profile: str, title: str | None, scratch: Path) -> Writer:
     if fmt == "csv":
         from catalog_app.export import csv_atom, csv_isad
 
@@ -68,7 +68,7 @@ def _writer(fmt: str, profile: str, title: str | None = None) -> Writer:
     if fmt == "xlsx":
         from catalog_app.export import xlsx
 
-        return xlsx.write
+        return functools.partial(xlsx.write, scratch=scratch)
     if fmt == "ead":
         from catalog_app.export import ead
 
@@ -136,27 +136,27 @@ class ExportService:
         progress: Progress,
         was_cancelled: Callable[[], bool],
     ) -> tuple[str, ...]:
-        writer = _writer(fmt, profile, self._whole_title(selection))
-        temporary: Path | None = None
+        temporary = staging.staging_path(output)
+        scratch = staging.scratch_path(temporary, ".sheet.xml")
+        writer = _writer(fmt, profile, self._whole_title(selection), scratch)
         try:
             if output.is_dir():
                 raise ValidationError(f"{output} is a folder; give a file name to export to")
             if not output.parent.is_dir():
                 raise ValidationError(f"the folder {output.parent} does not exist")
-            handle, name = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
-            temporary = Path(name)
-            with os.fdopen(handle, "wb") as out:
+            staging.sweep(output.parent)
+            with temporary.open("xb") as out:
                 written = writer(iter_units(self._cat, selection, progress), out)
                 out.flush()
                 os.fsync(out.fileno())
             if was_cancelled():
                 return ()
-            temporary.replace(output)
+            staging.publish(temporary, output)
         except OSError as error:
             raise CatalogError(f"cannot write {output}: {error.strerror or error}") from error
         finally:
-            if temporary is not None:
-                temporary.unlink(missing_ok=True)
+            staging.remove(temporary)
+            staging.remove(scratch)
         return _warnings(written)
 
     def _whole_title(self, selection: Selection) -> str | None:

@@ -28,7 +28,7 @@ def _export_json(result: ExportResult) -> dict[str, Any]:
 def _export(ctx: CommandContext) -> int:
     args = ctx.args
     progress = ProgressBar("Exporting")
-    progress.enabled = not ctx.json
+    progress.enabled = progress.enabled and not ctx.json
     with ctx.open(readonly=True) as catalogue:
         try:
             result = ExportService(catalogue).export(
