@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from catalog_app import __version__
+from catalog_app.cli.commands import backups as backup_commands
 from catalog_app.cli.commands import catalogue as catalogue_commands
 from catalog_app.cli.commands import exchange as exchange_commands
 from catalog_app.cli.commands import ingest as ingest_commands
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     search_commands.register(commands)
     exchange_commands.register(commands)
     verify_commands.register(commands)
+    backup_commands.register(commands)
     return parser
 
 

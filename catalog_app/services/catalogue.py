@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from catalog_app.domain.records import CatalogueStats
-from catalog_app.errors import CatalogError, CatalogueNotFound, CatalogueReadOnly
+from catalog_app.errors import CatalogueNotFound, CatalogueReadOnly
+from catalog_app.services.backups import BackupReport, Progress, write_backup
 from catalog_app.storage import models
-from catalog_app.storage.backup import backup_catalogue
 from catalog_app.storage.catalogue_file import PathState, ensure_creatable, examine, is_read_only
 from catalog_app.storage.engine import close_engine, make_engine
 from catalog_app.storage.errors import translate_sqlite_error
@@ -170,19 +170,10 @@ class Catalogue:
             revision = current_revision(session.connection())
         return CatalogueStats(path=str(self.path), schema_revision=revision, counts=counts)
 
-    def backup(self, destination: Path) -> Path:
-        """A consistent copy of the catalogue at `destination`, taken while it stays open."""
-        destination = destination.expanduser().absolute()
-        if destination.exists():
-            raise CatalogError(f"{destination} already exists; choose a new name for the backup.")
-        if destination == self.path:
-            raise CatalogError("A backup cannot overwrite the catalogue itself.")
-        try:
-            return backup_catalogue(self.path, destination)
-        except OSError as exc:
-            raise CatalogError(
-                f"Cannot write the backup to {destination}: {exc.strerror or exc}."
-            ) from exc
+    def backup(self, destination: Path, report: Progress | None = None) -> BackupReport:
+        """Back the catalogue and its originals up into the new folder `destination`, while
+        it stays open (see `catalog_app.services.backups`)."""
+        return write_backup(self, destination, report=report)
 
     def integrity_problems(self) -> list[str]:
         """What SQLite's own checks and the audit chain find wrong; empty when all is well."""

@@ -1,41 +1,121 @@
-"""Consistent copies of a catalogue file, taken with SQLite's online backup API."""
+"""Consistent copies of a catalogue file (SQLite's online backup API) and the file-level steps
+of a backup: copying while hashing, hard-linking unchanged originals, flushing to disk, and
+reading back from the disk rather than the page cache.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from catalog_app.storage.errors import translate_sqlite_error
+from catalog_app.storage.wal_guard import keep_log_on_close
+
+CHUNK = 1 << 20
+READ_ONLY = 0o444
+_flush_to_disk = getattr(os, "fdatasync", os.fsync)
 
 
 def backup_catalogue(source: Path, destination: Path) -> Path:
-    """Copy `source` to `destination` safely, even while others read or write it.
+    """Copy the catalogue file `source` to `destination` safely, even while others use it.
 
     The copy is written under a temporary name and renamed, so `destination` is either the
-    complete backup or absent.
+    complete copy or absent. (The copy kept before a migration; full backups, with the
+    originals, are made by `catalog_app.services.backups`.)
     """
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(destination.name + ".partial")
     try:
-        with (
-            closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
-            closing(sqlite3.connect(partial)) as dst,
-        ):
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode = DELETE")
-        with partial.open("rb+") as handle:
-            os.fsync(handle.fileno())
+        snapshot(source, partial)
         partial.replace(destination)
-    except sqlite3.Error as exc:
-        partial.unlink(missing_ok=True)
-        raise translate_sqlite_error(exc, destination) from exc
-    except OSError:
+    except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return destination
+
+
+def snapshot(source: Path, destination: Path) -> None:
+    """Write a consistent copy of the database `source` to the new file `destination`.
+
+    Taken in one step of the backup API, so it is the database as of one moment even while
+    another connection writes; the copy uses a rollback journal (a single file) and is flushed
+    to disk.
+    """
+    uri = f"file:{quote(str(source.absolute()))}?mode=ro"
+    try:
+        with (
+            closing(sqlite3.connect(uri, uri=True)) as src,
+            closing(sqlite3.connect(destination)) as dst,
+        ):
+            keep_log_on_close(src)
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")
+        flush(destination)
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc, destination) from exc
+
+
+def flush(path: Path) -> None:
+    """Make the contents of the file at `path` durable."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        _flush_to_disk(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def copy_hashing(source: Path, target: Path) -> tuple[str, int]:
+    """Copy `source` to the new file `target` bit for bit; the SHA-256 and size of the bytes.
+
+    The copy is made read-only; it is not flushed (callers flush many files at once).
+    """
+    digest = hashlib.sha256()
+    size = 0
+    with source.open("rb") as reader, target.open("xb") as writer:
+        while chunk := reader.read(CHUNK):
+            digest.update(chunk)
+            writer.write(chunk)
+            size += len(chunk)
+    target.chmod(READ_ONLY)
+    return digest.hexdigest(), size
+
+
+def link_or_copy(previous: Path | None, source: Path, target: Path) -> tuple[str | None, int]:
+    """Hard-link `previous` (the same original in an earlier backup) at `target` if it exists
+    and the file system allows it, else copy `source`.
+
+    Returns the SHA-256 of what was copied, or None for a link (its bytes are checked when
+    the backup is verified), and the size.
+    """
+    if previous is not None:
+        try:
+            size = previous.stat().st_size
+            os.link(previous, target)
+        except OSError:  # gone, another file system, no links here, too many links
+            pass
+        else:
+            return None, size
+    return copy_hashing(source, target)
+
+
+def sha256_from_disk(path: Path) -> str:
+    """Hash the file as stored on the disk: its pages are dropped from the cache first
+    (where the system can), so that a write that never reached the disk is not hidden."""
+    digest = hashlib.sha256()
+    with path.open("rb") as reader:
+        descriptor = reader.fileno()
+        if hasattr(os, "posix_fadvise"):
+            with contextlib.suppress(OSError):
+                os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+        while chunk := reader.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def backup_name(catalogue: Path, label: str) -> Path:

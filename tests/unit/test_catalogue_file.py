@@ -132,8 +132,8 @@ def test_backup_writes_a_complete_copy_and_never_overwrites(
     catalogue: Catalogue, tmp_path: Path
 ) -> None:
     catalogue.units.create({"title": "Kept in the backup"})
-    copy = catalogue.backup(tmp_path / "copies" / "backup.sqlite")
-    with Catalogue.open(copy) as restored:
-        assert restored.units.find("CAT-0001").title == "Kept in the backup"
+    backup = catalogue.backup(tmp_path / "copies" / "backup").path
+    with Catalogue.open(backup / "data" / catalogue.path.name) as copy:
+        assert copy.units.find("CAT-0001").title == "Kept in the backup"
     with pytest.raises(Exception, match="already exists"):
-        catalogue.backup(copy)
+        catalogue.backup(backup)

@@ -179,15 +179,20 @@ def test_show_unknown_record(described: Catalogue, capsys: pytest.CaptureFixture
     )
 
 
-def test_backup_and_check(
+def test_backup_restore_and_check(
     described: Catalogue, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    backup = tmp_path / "backup"
+    assert main(["--db", str(described.path), "backup", str(backup)]) == 0
+    assert f"Backed up {described.path} to {backup}: the catalogue and 0 originals" in (
+        capsys.readouterr().out
+    )
     copy = tmp_path / "copy.sqlite"
-    assert main(["--db", str(described.path), "backup", str(copy)]) == 0
-    assert f"Backed up {described.path} to {copy}" in capsys.readouterr().out
+    assert main(["restore", str(backup), str(copy), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["path"] == str(copy)
     assert main(["--db", str(copy), "check", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"path": str(copy), "ok": True, "problems": []}
-    assert main(["--db", str(copy), "backup", str(copy)]) == 1
+    assert main(["--db", str(copy), "backup", str(backup)]) == 1
     assert "already exists" in capsys.readouterr().err
 
 

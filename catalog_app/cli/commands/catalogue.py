@@ -1,9 +1,8 @@
-"""init, stats, show, backup and check: the catalogue file and its records."""
+"""init, stats, show and check: the catalogue file and its records."""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from catalog_app.cli.context import CommandContext
@@ -162,16 +161,6 @@ def _show(ctx: CommandContext) -> int:
     return 0
 
 
-def _backup(ctx: CommandContext) -> int:
-    with ctx.open() as catalogue:
-        written = catalogue.backup(ctx.args.destination)
-    if ctx.json:
-        print_json({"path": str(ctx.path), "backup": str(written)})
-    else:
-        print(f"Backed up {ctx.path} to {written}")
-    return 0
-
-
 def _check(ctx: CommandContext) -> int:
     with ctx.open() as catalogue:
         problems = catalogue.integrity_problems()
@@ -200,6 +189,4 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     show = add("show", "show one record: description, provenance, reliability, relations", _show)
     show.add_argument("record", help="reference code, UUID or numeric id")
     show.add_argument("--history", action="store_true", help="include the record's audit trail")
-    backup = add("backup", "write a consistent copy of the catalogue", _backup)
-    backup.add_argument("destination", type=Path, help="file to write (must not exist)")
     add("check", "check the file, its references and the audit chain (exit 1 on problems)", _check)

@@ -1,0 +1,92 @@
+"""backup and restore: the catalogue with its originals, as a verified BagIt bag and back."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from catalog_app.cli.context import CommandContext
+from catalog_app.cli.output import print_json
+from catalog_app.cli.progress import ProgressBar
+from catalog_app.services.backups import MB, Progress, restore
+
+
+def _in_megabytes(bar: ProgressBar) -> Progress:
+    """The services report bytes; the bar counts megabytes."""
+
+    def report(done: int, total: int) -> bool:
+        return bar(-(-done // MB), max(1, -(-total // MB)))
+
+    return report
+
+
+def _backup(ctx: CommandContext) -> int:
+    progress = ProgressBar("Backing up (MB)")
+    progress.enabled = progress.enabled and not ctx.json
+    with ctx.open() as catalogue:
+        try:
+            result = catalogue.backup(ctx.args.destination, report=_in_megabytes(progress))
+        finally:
+            progress.finish()
+    if ctx.json:
+        print_json(
+            {
+                "path": str(result.catalogue),
+                "backup": str(result.path),
+                "originals": result.originals,
+                "bytes": result.bytes,
+                "verified": True,
+                "seconds": round(result.seconds, 3),
+            }
+        )
+    else:
+        print(result.summary())
+    return 0
+
+
+def _restore(ctx: CommandContext) -> int:
+    progress = ProgressBar("Checking and restoring (MB)")
+    progress.enabled = progress.enabled and not ctx.json
+    try:
+        result = restore(ctx.args.backup, ctx.args.target, report=_in_megabytes(progress))
+    finally:
+        progress.finish()
+    if ctx.json:
+        print_json(
+            {
+                "backup": str(result.backup),
+                "path": str(result.path),
+                "originals": result.originals,
+                "bytes": result.bytes,
+                "verified": True,
+                "seconds": round(result.seconds, 3),
+            }
+        )
+    else:
+        print(result.summary())
+    return 0
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    text = (
+        "back up the catalogue and its originals into a new folder (a BagIt bag), "
+        "verified after writing"
+    )
+    parser = commands.add_parser("backup", help=text, description=text)
+    parser.add_argument(
+        "destination", type=Path, metavar="DEST", help="the new folder to write (must not exist)"
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(run=_backup)
+
+    text = (
+        "check a backup (every checksum, the catalogue's integrity and audit chain) and bring "
+        "it back as a new catalogue file, with its originals beside it"
+    )
+    parser = commands.add_parser("restore", help=text, description=text)
+    parser.add_argument("backup", type=Path, metavar="BACKUP", help="a folder made by backup")
+    parser.add_argument(
+        "target", type=Path, metavar="TARGET", help="the catalogue file to create (must not exist)"
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(run=_restore)
