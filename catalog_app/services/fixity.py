@@ -19,9 +19,7 @@ import json
 import os
 import re
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +40,7 @@ from catalog_app.domain.fixity import (
 from catalog_app.domain.vocabulary import EventOutcome, EventType
 from catalog_app.ingest import store
 from catalog_app.services.lookup import find_unit
+from catalog_app.services.rehash import Checked, rehash
 from catalog_app.storage import models
 from catalog_app.storage.models import new_uuid
 from catalog_app.storage.summarised import insert_summarised
@@ -66,35 +65,6 @@ REPORT_BYTES = 64 << 20
 # Orphaned paths kept in `fixity.last` for the window (the run's report lists them all).
 ORPHANS_KEPT = 100
 _ALTERED_NOTE = re.compile(r"now has SHA-256 ([0-9a-f]{64})")
-
-
-def check_copy(root: Path, file_id: int, expected: str, stored_path: str | None) -> FixityResult:
-    """Re-hash the stored copy of one original and compare it with its recorded SHA-256.
-
-    The one place that re-proves a stored original (the Originals tab and the audit both
-    call it). Reads the whole file: call it off the GUI thread.
-    """
-    if stored_path is None:
-        return FixityResult(file_id, expected, None, "no stored copy was recorded for it")
-    path = root / stored_path
-    try:
-        actual = store.sha256_of(path)
-    except FileNotFoundError:
-        return FixityResult(file_id, expected, None, f"the stored copy {path} is missing")
-    except OSError as exc:
-        problem = f"the stored copy {path} cannot be read ({exc.strerror or exc})"
-        return FixityResult(file_id, expected, None, problem)
-    if actual != expected:
-        problem = f"the stored copy {path} now has SHA-256 {actual}"
-        return FixityResult(file_id, expected, actual, problem)
-    return FixityResult(file_id, expected, actual)
-
-
-@dataclass(frozen=True)
-class Checked:
-    original: StoredOriginal
-    result: FixityResult
-    at: datetime
 
 
 @dataclass
@@ -259,43 +229,19 @@ class FixityService:
         """
         results = into if into is not None else []
         total = len(originals) + done if total is None else total
-        root = self.store_root
-        window = self.threads * 4
-        in_flight: deque[tuple[StoredOriginal, Future[FixityResult]]] = deque()
-        going, since_files, since_bytes = True, 0, 0
+        since_files = since_bytes = 0
 
-        def collect_one() -> bool:
-            """Take the oldest outcome; False when `report` asks to stop."""
+        def take(group: list[Checked]) -> bool:
             nonlocal since_files, since_bytes
-            original, future = in_flight.popleft()
-            results.append(Checked(original, future.result(), utcnow()))
-            since_files += 1
-            since_bytes += original.size
+            results.extend(group)
+            since_files += len(group)
+            since_bytes += sum(c.original.size for c in group)
             if report is None or (since_files < REPORT_FILES and since_bytes < REPORT_BYTES):
                 return True
             since_files = since_bytes = 0
             return report(done + len(results), total)
 
-        with ThreadPoolExecutor(max_workers=max(1, self.threads)) as pool:
-            try:
-                for original in originals:
-                    future = pool.submit(
-                        check_copy, root, original.file_id, original.sha256, original.stored_path
-                    )
-                    in_flight.append((original, future))
-                    if len(in_flight) >= window and not collect_one():
-                        going = False
-                        break
-                while going and in_flight:
-                    going = collect_one()
-            finally:
-                # Stopped or interrupted: keep the checks already under way (a few files).
-                for _, future in in_flight:
-                    future.cancel()
-                while in_flight and not in_flight[0][1].cancelled():
-                    original, future = in_flight.popleft()
-                    results.append(Checked(original, future.result(), utcnow()))
-                in_flight.clear()
+        going = rehash(self.store_root, originals, self.threads, take)
         if going and report is not None:
             going = report(done + len(results), total)
         return going
@@ -389,12 +335,12 @@ class FixityService:
 
     def orphans(self) -> list[OrphanedFile]:
         """Files in the store that no original refers to, and leftover temporary copies."""
-        root = self.store_root
-        found: list[tuple[str, Path]] = []
+        root = str(self.store_root)
+        found: list[str] = []  # relative paths, "/"-separated as the catalogue records them
         for folder, _dirs, names in os.walk(root):
-            for name in names:
-                path = Path(folder) / name
-                found.append((path.relative_to(root).as_posix(), path))
+            prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+            prefix = "" if prefix == "." else prefix + "/"
+            found.extend(prefix + name for name in names)
         # Read after the walk: a copy stored and recorded meanwhile is then not called orphaned.
         with self._cat.db.read() as session:
             referenced = {
@@ -404,9 +350,8 @@ class FixityService:
                 )
             }
         orphaned = []
-        for relative, path in sorted(found):
-            if relative in referenced:
-                continue
+        for relative in sorted(set(found) - referenced):
+            path = Path(root, relative)
             try:
                 size = path.stat().st_size
             except OSError:

@@ -14,8 +14,8 @@ from catalog_app.domain.records import FileRecord
 from catalog_app.errors import CatalogueReadOnly, ValidationError
 from catalog_app.ingest import store
 from catalog_app.ingest.prepare import ImportTask, close_connections, display_name, prepare
-from catalog_app.services.fixity import check_copy
 from catalog_app.services.lookup import get_row
+from catalog_app.services.rehash import check_copy
 from catalog_app.storage import derived, mappers, models
 from catalog_app.storage.bulk import insert_audited
 

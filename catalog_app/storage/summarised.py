@@ -2,7 +2,7 @@
 
 A fixity audit writes an event per original: 100,000 events would otherwise add 100,000 audit
 rows. Instead the batch gets one chained audit row whose value names the rows (count, id range)
-and carries a SHA-256 over their snapshots, so the batch as written stays provable against the
+and carries a SHA-256 over their values, so the batch as written stays provable against the
 chain while `catalog check` validates it like any other row.
 """
 
@@ -16,18 +16,15 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-from catalog_app.storage.audit import chained_rows, session_actor, snapshot
+from catalog_app.storage.audit import chained_rows, session_actor
 from catalog_app.storage.bulk import next_ids
-from catalog_app.storage.models import Audited, AuditEntry, Base
+from catalog_app.storage.models import AuditEntry, Base
 
 
-def rows_digest(rows: Sequence[Mapping[str, Any]], summarise: frozenset[str]) -> str:
-    """SHA-256 over the rows' audit snapshots, one per line, in id order."""
-    digest = hashlib.sha256()
-    for row in rows:
-        digest.update(snapshot(row, summarise).encode("utf-8"))
-        digest.update(b"\n")
-    return digest.hexdigest()
+def rows_digest(rows: Sequence[Mapping[str, Any]]) -> str:
+    """SHA-256 over the rows' column values as one JSON text (keys sorted, in row order)."""
+    encoded = json.dumps(list(rows), sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 def insert_summarised(
@@ -50,13 +47,12 @@ def insert_summarised(
     for row_id, row in zip(ids, rows, strict=True):
         row["id"] = row_id
     session.execute(insert(table), list(rows))
-    summarise = model.__audit_summarise__ if issubclass(model, Audited) else frozenset()
     value = {
         **summary,
         "rows": len(rows),
         "first_id": ids[0],
         "last_id": ids[-1],
-        "sha256": rows_digest(rows, summarise),
+        "sha256": rows_digest(rows),
     }
     change = (
         "create",

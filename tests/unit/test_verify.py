@@ -16,6 +16,8 @@ from catalog_app.cli.progress import ProgressBar
 from catalog_app.ingest import store
 from catalog_app.services import Catalogue
 from catalog_app.services import fixity as fixity_module
+from catalog_app.services import rehash as rehash_module
+from catalog_app.services.rehash import check_copy
 
 DOCUMENTS = 12
 
@@ -136,6 +138,7 @@ def test_an_interrupted_run_is_recorded_and_resumed_not_restarted(
 ) -> None:
     db = make_catalogue(tmp_path)
     monkeypatch.setattr(fixity_module, "REPORT_FILES", 1)
+    monkeypatch.setattr(rehash_module, "GROUP_FILES", 1)
     monkeypatch.setattr(fixity_module, "BATCH", 4)
     reports = 0
 
@@ -176,6 +179,7 @@ def test_a_cancelled_run_stops_after_recording_and_carries_on(
 ) -> None:
     db = make_catalogue(tmp_path)
     monkeypatch.setattr(fixity_module, "REPORT_FILES", 1)
+    monkeypatch.setattr(rehash_module, "GROUP_FILES", 1)
     with Catalogue.open(db, actor="tester") as catalogue:
         stopped = catalogue.fixity.verify(report=lambda done, total: done < 3)
         assert not stopped.complete
@@ -294,4 +298,4 @@ def test_the_originals_tab_check_and_the_audit_share_one_rule(tmp_path: Path) ->
 
         single = OriginalsService(catalogue).verify(file.id)
         root = catalogue.fixity.store_root
-        assert single == fixity_module.check_copy(root, file.id, file.sha256, file.stored_path)
+        assert single == check_copy(root, file.id, file.sha256, file.stored_path)
