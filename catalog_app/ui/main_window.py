@@ -9,7 +9,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -27,6 +26,8 @@ from catalog_app.errors import CatalogError
 from catalog_app.paths import bundled
 from catalog_app.search import query as query_language
 from catalog_app.services import Catalogue
+from catalog_app.ui.automatic_backups import AutomaticBackupScheduler
+from catalog_app.ui.backup_dialog import BackupDialog, choose_backup_folder
 from catalog_app.ui.batch_edit import BatchEditCommand, BatchEditDialog
 from catalog_app.ui.detail.pane import DetailPane
 from catalog_app.ui.drop import FileDropTarget
@@ -34,6 +35,7 @@ from catalog_app.ui.errors import show_problem
 from catalog_app.ui.export_dialog import ExportDialog
 from catalog_app.ui.hierarchy import UNIT_ID_ROLE, HierarchyModel
 from catalog_app.ui.import_dialog import ImportDialog, choose_import_paths
+from catalog_app.ui.preferences_dialog import PreferencesDialog
 from catalog_app.ui.records_model import RecordsModel
 from catalog_app.ui.records_view import RecordsView
 from catalog_app.ui.search_panel import SearchPanel, search_bar
@@ -124,6 +126,9 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel()
         self.statusBar().addWidget(self.path_label, 1)
         self.statusBar().addPermanentWidget(self.counts_label)
+        self.automatic_backups = AutomaticBackupScheduler(self, self.tasks, self.settings)
+        self.statusBar().addPermanentWidget(self.automatic_backups.label)
+        self.backup_dialog: BackupDialog | None = None
         self._build_menus()
         self._restore_layout()
         self._show_catalogue()
@@ -274,18 +279,17 @@ class MainWindow(QMainWindow):
     def choose_backup(self) -> None:
         if self.catalogue is None:
             return
-        suggestion = self.catalogue.path.with_name(self.catalogue.path.stem + "-backup.sqlite")
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Back Up Catalogue", str(suggestion), FILE_FILTER
-        )
-        if not name:
+        self.save_record()
+        destination = choose_backup_folder(self, self.catalogue.path)
+        if destination is None:
             return
-        try:
-            written = self.catalogue.backup(Path(name))
-        except CatalogError as error:
-            show_problem(self, "Back Up Catalogue", error)
-            return
-        self.statusBar().showMessage(f"Backed up to {written}", 8000)
+        if self.backup_dialog is not None:
+            self.backup_dialog.deleteLater()  # the last one, closed: it is modal
+        dialog = BackupDialog(self.catalogue, self.tasks, destination, self)
+        dialog.backed_up.connect(lambda summary: self.statusBar().showMessage(summary, 15000))
+        self.backup_dialog = dialog
+        dialog.open()
+        dialog.start()
 
     def open_catalogue(self, path: Path, *, create: bool = False) -> bool:
         """Open (or create) a catalogue and show it; on failure keep the current one."""
@@ -321,6 +325,7 @@ class MainWindow(QMainWindow):
             self.detail_holder.addWidget(self.detail)
             self.detail_holder.setCurrentWidget(self.detail)
         self._show_catalogue()
+        self.automatic_backups.set_catalogue(catalogue)
 
     def _leave_catalogue(self) -> None:
         """Save what is being typed, let background work finish, and close the catalogue."""
@@ -328,6 +333,9 @@ class MainWindow(QMainWindow):
             self.detail.save()
         for key in ("search", "facets", "counts", "records-sort"):
             self.tasks.forget(key)  # their answers are about this catalogue
+        self.automatic_backups.stop()
+        if self.backup_dialog is not None and self.backup_dialog.running():
+            self.backup_dialog.reject()  # stops it; nothing is kept
         self.tasks.wait_for_done()
         self.undo_stack.clear()  # its commands act on this catalogue
         if self.detail is not None:
@@ -626,16 +634,12 @@ class MainWindow(QMainWindow):
         self._rows_changed(unit_ids)
 
     def edit_preferences(self) -> None:
-        name, accepted = QInputDialog.getText(
-            self,
-            "Preferences",
-            "Your name, recorded as the assessor of reliability assessments:",
-            text=self.settings.user_name(),
-        )
-        if accepted:
-            self.settings.set_user_name(name.strip())
-            if self.detail is not None:
-                self.detail.reliability.set_assessor(name.strip() or self.catalogue_actor())
+        if PreferencesDialog(self.settings, self).exec() != QDialog.DialogCode.Accepted:
+            return
+        name = self.settings.user_name()
+        if self.detail is not None:
+            self.detail.reliability.set_assessor(name or self.catalogue_actor())
+        self.automatic_backups.settings_changed()
 
     def catalogue_actor(self) -> str:
         return self.catalogue.actor if self.catalogue is not None else ""

@@ -7,8 +7,10 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 
 from catalog_app import APP_NAME
+from catalog_app.services.backups import DEFAULT_KEEP
 
 MAX_RECENT = 8
+MAX_AUTOMATIC_BACKUPS = 90
 
 
 class UiSettings:
@@ -64,6 +66,18 @@ class UiSettings:
 
     def set_user_name(self, name: str) -> None:
         self._s.setValue("user/name", name)
+
+    def backups_to_keep(self) -> int:
+        """How many automatic backups of each catalogue to keep; 0 makes none."""
+        value = self._s.value("backups/keep", DEFAULT_KEEP)
+        try:
+            number = int(str(value))
+        except ValueError:
+            return DEFAULT_KEEP
+        return max(0, min(MAX_AUTOMATIC_BACKUPS, number))
+
+    def set_backups_to_keep(self, number: int) -> None:
+        self._s.setValue("backups/keep", max(0, min(MAX_AUTOMATIC_BACKUPS, number)))
 
     def sync(self) -> None:
         self._s.sync()

@@ -175,15 +175,21 @@ def test_recent_catalogues_and_layout_survive_a_restart(
 
 
 def test_backup_from_the_file_menu(
-    window: MainWindow, described: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    window: MainWindow,
+    described: Catalogue,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _open(window, described)
-    target = tmp_path / "backup.sqlite"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
     window.backup_action.trigger()
-    with Catalogue.open(target) as copy:
+    dialog = window.backup_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.report is not None)
+    with Catalogue.open(dialog.destination / "data" / described.path.name) as copy:
         assert copy.stats().counts["units"] == 4
-    assert "Backed up" in window.statusBar().currentMessage()
+    assert window.statusBar().currentMessage().startswith("Backed up")
 
 
 def test_a_read_only_catalogue_is_marked(window: MainWindow, catalogue: Catalogue) -> None:

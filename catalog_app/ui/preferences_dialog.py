@@ -1,0 +1,58 @@
+"""Edit → Preferences: your name as assessor, and how many automatic backups to keep."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from catalog_app.services.backups import AUTOMATIC_FOLDER
+from catalog_app.ui.settings import MAX_AUTOMATIC_BACKUPS, UiSettings
+
+BACKUPS_NOTE = (
+    f"Once a day while the window is in use, the open catalogue and its originals are backed "
+    f"up into the '{AUTOMATIC_FOLDER}' folder of your data folder; the newest ones are kept. "
+    "Unchanged originals are shared between them, so each takes little more room than the "
+    "catalogue. 0 turns automatic backups off."
+)
+
+
+class PreferencesDialog(QDialog):
+    def __init__(self, settings: UiSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self._settings = settings
+        self.user_name = QLineEdit(settings.user_name())
+        self.user_name.setObjectName("user_name")
+        self.backups_to_keep = QSpinBox()
+        self.backups_to_keep.setObjectName("backups_to_keep")
+        self.backups_to_keep.setRange(0, MAX_AUTOMATIC_BACKUPS)
+        self.backups_to_keep.setSpecialValueText("None (off)")
+        self.backups_to_keep.setValue(settings.backups_to_keep())
+        note = QLabel(BACKUPS_NOTE)
+        note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Your name (the assessor of reliability assessments)", self.user_name)
+        form.addRow("Automatic backups to keep", self.backups_to_keep)
+        form.addRow("", note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(560, 220)
+
+    def accept(self) -> None:
+        self._settings.set_user_name(self.user_name.text().strip())
+        self._settings.set_backups_to_keep(self.backups_to_keep.value())
+        super().accept()
