@@ -10,7 +10,7 @@
 # universal (Linux, macOS and Windows, Python 3.11 and newer) and carry the sha256 of every
 # file, so `bash tools/dev.sh app|test` installs exactly these and nothing else.
 # The resolver is uv (`uv pip compile --universal`), installed at the version below into a
-# cache folder on first use; it needs the package index, unlike dev.sh on a warm pip cache.
+# cache folder on first use. It reads the package index (PyPI), so it needs the network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
