@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from catalog_app.errors import CatalogError, CatalogueReadOnly, DiskFull
+from catalog_app.errors import CatalogError, CatalogueReadOnly, CatalogueTooNew, DiskFull
 from catalog_app.export import backup_bag
 from catalog_app.export.backup_bag import BackupDamaged, PayloadFile
 from catalog_app.ingest import store
@@ -145,12 +145,16 @@ def _read_snapshot(database: Path) -> tuple[list[_Original], str | None]:
     return originals, str(revision[0]) if revision else None
 
 
+def _no_space(what: str, where: Path) -> DiskFull:
+    return DiskFull(
+        f"There is not enough space on the disk for the {what} at {where}; nothing was "
+        "written. Free some space and run it again."
+    )
+
+
 def _write_error(exc: OSError, what: str, where: Path) -> CatalogError:
     if exc.errno in _NO_SPACE:
-        return DiskFull(
-            f"There is not enough space on the disk for the {what} at {where}; nothing was "
-            "written. Free some space and run it again."
-        )
+        return _no_space(what, where)
     return CatalogError(
         f"Cannot write the {what} to {where} ({exc.strerror or exc}); nothing was written."
     )
@@ -182,6 +186,8 @@ def write_backup(
     destination = destination.expanduser().absolute()
     if destination.exists() or destination.is_symlink():
         raise CatalogError(f"{destination} already exists; a backup goes into a new folder.")
+    if destination.is_relative_to(store.store_root(catalogue.path)):
+        raise CatalogError("A backup cannot go inside the catalogue's own folder of originals.")
     parent = destination.parent
     staging = temporaries.staging_path(destination)
     try:
@@ -193,6 +199,8 @@ def write_backup(
         temporaries.sync_folder(parent)
     except _Stopped:
         return BackupReport(catalogue.path, destination, 0, 0, 0.0, cancelled=True)
+    except DiskFull as exc:  # from SQLite, writing the snapshot
+        raise _no_space("backup", destination) from exc
     except OSError as exc:
         raise _write_error(exc, "backup", destination) from exc
     finally:
@@ -388,6 +396,8 @@ def restore(backup: Path, target: Path, *, report: Progress | None = None) -> Re
         temporaries.sync_folder(parent)
     except _Stopped:
         return RestoreReport(backup, target, 0, 0, 0.0, cancelled=True)
+    except DiskFull as exc:  # from SQLite, checking the restored copy
+        raise _no_space("restored catalogue", target) from exc
     except OSError as exc:
         raise _write_error(exc, "restored catalogue", target) from exc
     finally:
@@ -441,7 +451,8 @@ def _restore_into(
     if problems:
         raise BackupDamaged(f"The backup is damaged: {_listed(problems)}. Nothing was restored.")
     store.make_durable()
-    return len(originals), progress.done
+    payload = (p for p in contents.expected if p.startswith(f"{backup_bag.PAYLOAD}/"))
+    return len(originals), sum((contents.root / p).stat().st_size for p in payload)
 
 
 def _catalogue_problems(database: Path) -> list[str]:
@@ -453,6 +464,13 @@ def _catalogue_problems(database: Path) -> list[str]:
         # brought up to date as it is restored). Only the staged copy is touched.
         with Catalogue.open(database) as opened:
             return [f"the catalogue copy: {p}" for p in opened.integrity_problems()]
+    except DiskFull:
+        raise
+    except CatalogueTooNew as exc:
+        raise CatalogError(
+            "The backup was made by a newer version of this program; install that version to "
+            "restore it. Nothing was restored."
+        ) from exc
     except CatalogError as exc:
         return [f"the catalogue copy cannot be used ({exc})"]
 

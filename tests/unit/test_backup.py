@@ -29,6 +29,7 @@ from catalog_app.services.backups import (
     write_backup,
 )
 from catalog_app.storage.staging import staging_path
+from tests.disk import fill, small_filesystem
 
 NAMES = {
     "گزارش شاهدان.txt": "گزارش شاهدان از خاوران در تابستان ۱۳۶۷".encode(),
@@ -301,34 +302,22 @@ def test_a_killed_backup_or_restore_is_cleaned_up_by_the_next(
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB file system of its own (tmpfs), when the tests run as root."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        pytest.skip("mounting a small file system for the full-disk test needs root")
-    mount_point = tmp_path / "small"
-    mount_point.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", str(mount_point)], check=False)
+    """A 2 MB file system of its own (skips where one cannot be mounted)."""
+    with small_filesystem(tmp_path / "small", 2048) as disk:
+        yield disk
 
 
+@pytest.mark.parametrize("room", [0, 512 * 1024], ids=["at the snapshot", "at an original"])
 def test_a_full_disk_gives_one_line_leaves_nothing_and_a_rerun_succeeds(
-    stocked: Catalogue, small_disk: Path, capsys: pytest.CaptureFixture[str]
+    stocked: Catalogue, small_disk: Path, capsys: pytest.CaptureFixture[str], room: int
 ) -> None:
-    filler = small_disk / "filler"
-    filler.write_bytes(b"\0" * (1536 * 1024))
+    filler = fill(small_disk)
+    os.truncate(filler, filler.stat().st_size - room)  # `room` bytes left: not enough
     destination = small_disk / "backup"
     assert main(["--db", str(stocked.path), "backup", str(destination)]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "not enough space" in err
+    assert f"not enough space on the disk for the backup at {destination}" in err
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
     filler.unlink()
     assert main(["--db", str(stocked.path), "backup", str(destination)]) == 0
@@ -341,7 +330,7 @@ def test_a_full_disk_during_restore_leaves_nothing(
 ) -> None:
     backup = _backup(stocked, tmp_path / "backup")
     capsys.readouterr()
-    (small_disk / "filler").write_bytes(b"\0" * (1536 * 1024))
+    fill(small_disk)
     assert main(["restore", str(backup), str(small_disk / "r.sqlite")]) == 1
     assert "not enough space" in capsys.readouterr().err
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]

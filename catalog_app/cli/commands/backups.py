@@ -8,7 +8,7 @@ from pathlib import Path
 from catalog_app.cli.context import CommandContext
 from catalog_app.cli.output import print_json
 from catalog_app.cli.progress import ProgressBar
-from catalog_app.services.backups import MB, Progress, restore
+from catalog_app.services.backups import MB, BackupReport, Progress, RestoreReport, restore
 
 
 def _in_megabytes(bar: ProgressBar) -> Progress:
@@ -20,6 +20,25 @@ def _in_megabytes(bar: ProgressBar) -> Progress:
     return report
 
 
+def _print_result(ctx: CommandContext, result: BackupReport | RestoreReport) -> None:
+    if not ctx.json:
+        print(result.summary())
+        return
+    if isinstance(result, BackupReport):
+        paths = {"path": str(result.catalogue), "backup": str(result.path)}
+    else:
+        paths = {"backup": str(result.backup), "path": str(result.path)}
+    print_json(
+        {
+            **paths,
+            "originals": result.originals,
+            "bytes": result.bytes,
+            "verified": True,
+            "seconds": round(result.seconds, 3),
+        }
+    )
+
+
 def _backup(ctx: CommandContext) -> int:
     progress = ProgressBar("Backing up (MB)")
     progress.enabled = progress.enabled and not ctx.json
@@ -28,19 +47,7 @@ def _backup(ctx: CommandContext) -> int:
             result = catalogue.backup(ctx.args.destination, report=_in_megabytes(progress))
         finally:
             progress.finish()
-    if ctx.json:
-        print_json(
-            {
-                "path": str(result.catalogue),
-                "backup": str(result.path),
-                "originals": result.originals,
-                "bytes": result.bytes,
-                "verified": True,
-                "seconds": round(result.seconds, 3),
-            }
-        )
-    else:
-        print(result.summary())
+    _print_result(ctx, result)
     return 0
 
 
@@ -51,19 +58,7 @@ def _restore(ctx: CommandContext) -> int:
         result = restore(ctx.args.backup, ctx.args.target, report=_in_megabytes(progress))
     finally:
         progress.finish()
-    if ctx.json:
-        print_json(
-            {
-                "backup": str(result.backup),
-                "path": str(result.path),
-                "originals": result.originals,
-                "bytes": result.bytes,
-                "verified": True,
-                "seconds": round(result.seconds, 3),
-            }
-        )
-    else:
-        print(result.summary())
+    _print_result(ctx, result)
     return 0
 
 
