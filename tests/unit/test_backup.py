@@ -113,6 +113,7 @@ def test_backup_and_restore_round_trip_bit_for_bit(
     assert _files(store.store_root(target)) == _files(store.store_root(stocked.path))
     assert len(_files(store.store_root(target))) == len(NAMES)
     assert main(["--db", str(target), "check"]) == 0
+    assert main(["--db", str(target), "verify"]) == 0
     with Catalogue.open(target) as restored:
         assert restored.search.search("خاوران", limit=5).total == 2
     assert _leftovers(tmp_path / "elsewhere") == []

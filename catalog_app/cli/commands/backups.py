@@ -40,7 +40,7 @@ def _print_result(ctx: CommandContext, result: BackupReport | RestoreReport) -> 
 
 
 def _backup(ctx: CommandContext) -> int:
-    progress = ProgressBar("Backing up (MB)")
+    progress = ProgressBar("Copying and verifying (MB)")
     progress.enabled = progress.enabled and not ctx.json
     with ctx.open() as catalogue:
         try:
