@@ -42,6 +42,7 @@ from catalog_app.ui.search_panel import SearchPanel, search_bar
 from catalog_app.ui.settings import UiSettings
 from catalog_app.ui.tasks import TaskRunner
 from catalog_app.ui.undo import CreateRecord, SetWithdrawn
+from catalog_app.ui.verify_panel import VerifyPanel
 
 FILE_FILTER = "Catalogues (*.sqlite *.db);;All files (*)"
 EMPTY_CATALOGUE = (
@@ -128,6 +129,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts_label)
         self.automatic_backups = AutomaticBackupScheduler(self, self.tasks, self.settings)
         self.statusBar().addPermanentWidget(self.automatic_backups.label)
+        self.verification = VerifyPanel(self, self.tasks)
+        self.statusBar().addPermanentWidget(self.verification.label)
         self.backup_dialog: BackupDialog | None = None
         self._build_menus()
         self._restore_layout()
@@ -170,6 +173,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.backup_action = self._action("&Back Up Catalogue…", self.choose_backup)
         file_menu.addAction(self.backup_action)
+        self.verify_action = self._action(
+            "&Verify Originals…", self.verification.show_dialog, QKeySequence("Ctrl+Shift+V")
+        )
+        file_menu.addAction(self.verify_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, keys.Quit))
 
@@ -218,7 +225,7 @@ class MainWindow(QMainWindow):
             self.withdraw_action,
             self.rename_action,
         ]
-        self.catalogue_actions = [self.backup_action, self.export_action]
+        self.catalogue_actions = [self.backup_action, self.export_action, self.verify_action]
         # Only for a catalogue that can be written to (not one opened read-only).
         self.writing_actions = [
             self.import_files_action,
@@ -326,6 +333,7 @@ class MainWindow(QMainWindow):
             self.detail_holder.setCurrentWidget(self.detail)
         self._show_catalogue()
         self.automatic_backups.set_catalogue(catalogue)
+        self.verification.set_catalogue(catalogue)
 
     def _leave_catalogue(self) -> None:
         """Save what is being typed, let background work finish, and close the catalogue."""
@@ -334,6 +342,7 @@ class MainWindow(QMainWindow):
         for key in ("search", "facets", "counts", "records-sort"):
             self.tasks.forget(key)  # their answers are about this catalogue
         self.automatic_backups.stop()
+        self.verification.stop()
         if self.backup_dialog is not None and self.backup_dialog.running():
             self.backup_dialog.reject()  # stops it; nothing is kept
         self.tasks.wait_for_done()
