@@ -35,6 +35,7 @@ from catalog_app.ingest import store
 from catalog_app.paths import data_dir
 from catalog_app.storage import staging as temporaries
 from catalog_app.storage.backup import copy_hashing, link_or_copy, sha256_from_disk, snapshot
+from catalog_app.storage.errors import translate_sqlite_error
 
 if TYPE_CHECKING:
     from catalog_app.services.catalogue import Catalogue
@@ -208,7 +209,8 @@ def write_backup(
     originals = len(payload) - 1  # and the catalogue file
     log.info(
         "backed up %s to %s (%d originals, %d linked)",
-        *(catalogue.path, destination),
+        catalogue.path,
+        destination,
         originals,
         linked,
     )
@@ -450,9 +452,19 @@ def _restore_into(
             )
     if problems:
         raise BackupDamaged(f"The backup is damaged: {_listed(problems)}. Nothing was restored.")
+    _single_file(staged)
     store.make_durable()
     payload = (p for p in contents.expected if p.startswith(f"{backup_bag.PAYLOAD}/"))
     return len(originals), sum((contents.root / p).stat().st_size for p in payload)
+
+
+def _single_file(database: Path) -> None:
+    """Fold any write-ahead log into the file itself, so the file alone is the catalogue."""
+    try:
+        with closing(sqlite3.connect(database)) as connection:
+            connection.execute("PRAGMA journal_mode = DELETE")
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc, database) from exc
 
 
 def _catalogue_problems(database: Path) -> list[str]:

@@ -109,6 +109,10 @@ def test_backup_and_restore_round_trip_bit_for_bit(
     out = capsys.readouterr().out
     assert out.startswith(f"Restored {destination} to {target}: the catalogue and 4 originals")
 
+    assert sorted(p.name for p in target.parent.iterdir()) == [  # one file, and its originals
+        "restored-originals",
+        "restored.sqlite",
+    ]
     assert _tables(target) == _tables(stocked.path)
     assert _files(store.store_root(target)) == _files(store.store_root(stocked.path))
     assert len(_files(store.store_root(target))) == len(NAMES)
