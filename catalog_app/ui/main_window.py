@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         self.detail: DetailPane | None = None
         self.import_dialog: ImportDialog | None = None
         self.setWindowIcon(QIcon(str(bundled("resources") / "icons" / "catalog-app.svg")))
-        self.resize(1280, 800)
+        self._fit_default_size(1280, 800)
 
         self.hierarchy = HierarchyModel()
         self.tree = QTreeView()
@@ -657,6 +657,15 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Search syntax", SEARCH_HELP)
 
     # -- window state --------------------------------------------------------------------
+
+    def _fit_default_size(self, width: int, height: int) -> None:
+        """The first-run size, shrunk to the screen's free area (a 1366x768 laptop)."""
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            free = screen.availableGeometry()
+            width = min(width, free.width() - 16)
+            height = min(height, free.height() - 48)  # room for the title bar
+        self.resize(width, height)
 
     def _restore_layout(self) -> None:
         geometry = self.settings.geometry()
