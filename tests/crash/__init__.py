@@ -1,0 +1,1 @@
+"""Crash safety, proven by crashing: commands killed (SIGKILL) at random moments, then checked."""
