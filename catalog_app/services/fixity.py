@@ -20,6 +20,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
-from catalog_app import __version__
 from catalog_app.domain.fixity import (
     ALTERED,
     MISSING,
@@ -39,6 +39,7 @@ from catalog_app.domain.fixity import (
 )
 from catalog_app.domain.vocabulary import EventOutcome, EventType
 from catalog_app.ingest import store
+from catalog_app.services.ingest import TOOL
 from catalog_app.services.lookup import find_unit
 from catalog_app.services.rehash import Checked, rehash
 from catalog_app.storage import models
@@ -54,7 +55,6 @@ Report = Callable[[int, int], bool]
 CURRENT_KEY = "fixity.current"
 LAST_KEY = "fixity.last"
 AUDIT_REASON = "fixity check"
-TOOL = f"catalog-app {__version__}"
 # Events per write transaction (and per chunk the window checks between two writes).
 BATCH = 5_000
 # Hashing threads: reads overlap while one thread waits on the disk (see bench/verify_bench).
@@ -100,6 +100,12 @@ def _chunks(items: Sequence[StoredOriginal], size: int) -> Iterator[Sequence[Sto
         yield items[start : start + size]
 
 
+def _settle(writing: Future[None] | None) -> None:
+    """Wait for a batch being written (raising what went wrong in it)."""
+    if writing is not None:
+        writing.result()
+
+
 def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -127,15 +133,25 @@ class FixityService:
         todo = self.pending(run)
         done = self.checked_count(run)
         total = done + len(todo)
-        for batch in _chunks(todo, BATCH):
-            results: list[Checked] = []
-            try:
-                going = self.check(batch, report, done=done, total=total, into=results)
-            finally:
-                self.record(run, results)
-            done += len(results)
-            if not going:
-                return self.report_of(run, seconds=time.monotonic() - began)
+        # Each batch's events are written on another thread while the next batch is hashed;
+        # batches are written one at a time, in order.
+        writing: Future[None] | None = None
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            for batch in _chunks(todo, BATCH):
+                results: list[Checked] = []
+                try:
+                    going = self.check(batch, report, done=done, total=total, into=results)
+                except BaseException:
+                    _settle(writing)
+                    self.record(run, results)
+                    raise
+                _settle(writing)
+                writing = writer.submit(self.record, run, results)
+                done += len(results)
+                if not going:
+                    _settle(writing)
+                    return self.report_of(run, seconds=time.monotonic() - began)
+            _settle(writing)
         if report is not None:
             report(total, total)
         return self.finish(run, seconds=time.monotonic() - began)
