@@ -77,6 +77,7 @@ class _IntoCatalogue(Scenario):
         checks.whole_catalogue(case.db)
         checks.every_row_audited(case.db)
         checks.same_result(case.db, self.reference)
+        checks.catalog_verify(case.db)  # last: it records a fixity check on each original
 
 
 class ImportFolder(_IntoCatalogue):
@@ -108,7 +109,6 @@ class ImportFolder(_IntoCatalogue):
         empty = checks.empty_folder_records(case.db)
         expect(not empty, f"folder records left empty after the re-run: {empty}")
         checks.store_has_no_leftovers(case.db)
-        checks.catalog_verify(case.db)
 
 
 class _AllOrNothing(_IntoCatalogue):
@@ -158,6 +158,14 @@ class ImportBag(_AllOrNothing):
     name = "import-bag"
     kills = 10
     refusal = "already has"
+
+    def after_kill(self, case: Case, killed: Killed) -> None:
+        super().after_kill(case, killed)
+        checks.every_unit_has_event(case.db, "transfer")
+
+    def rerun(self, case: Case, killed: Killed) -> None:
+        super().rerun(case, killed)
+        checks.every_unit_has_event(case.db, "transfer")
 
     def build(self, root: Path) -> None:
         empty_catalogue(self.template(root))

@@ -214,6 +214,17 @@ def imported_items_whole(db: Path) -> None:
     expect(not half, f"imported records without one file and its ingestion event: {half[:5]}")
 
 
+def every_unit_has_event(db: Path, event_type: str) -> None:
+    """Every record has the event its import writes with it (a bag's transfer event)."""
+    with connected(db) as connection:
+        bare = connection.execute(
+            """SELECT reference_code FROM units u WHERE NOT EXISTS (SELECT 1
+            FROM provenance_events e WHERE e.unit_id = u.id AND e.event_type = ?) LIMIT 5""",
+            (event_type,),
+        ).fetchall()
+    expect(not bare, f"records without their {event_type} event: {bare}")
+
+
 def empty_folder_records(db: Path) -> list[str]:
     with connected(db) as connection:
         return [

@@ -39,7 +39,7 @@ def _kills(numbers: Callable[[Scenario], range]) -> list[tuple[str, int]]:
 
 
 def _id(kill: tuple[str, int]) -> str:
-    return f"{kill[0]}#{kill[1]}"
+    return f"{kill[0]}-kill{kill[1]}"
 
 
 @pytest.fixture(scope="session")
