@@ -27,8 +27,8 @@ CATALOG = (sys.executable, "-m", "catalog_app")
 # Long enough for any command of these small scenarios on a loaded machine; reaching it is a
 # hang, which is a failure in itself.
 COMMAND_TIMEOUT = 300.0
-# The killed command's other processes (extraction workers, the forkserver) are killed with
-# it; they must be gone before anything is checked.
+# The killed command's other processes (extraction workers) must be gone before anything is
+# checked; still there after this long, they are a failure of their own.
 GROUP_EXIT_TIMEOUT = 60.0
 
 
@@ -88,8 +88,10 @@ def run(argv: Sequence[str], env: dict[str, str], cwd: Path) -> Finished:
 
 
 def run_and_kill(argv: Sequence[str], env: dict[str, str], cwd: Path, delay: float) -> Killed:
-    """Start the command in a new process group; SIGKILL the whole group after `delay`
-    seconds (as a power cut or the OOM killer would) unless it exited first."""
+    """Start the command in a new process group; SIGKILL the group after `delay` seconds
+    (as the OOM killer or a power cut would) unless it exited first. Returns once every
+    process the command started is gone (its extraction workers, in groups of their own,
+    must die with it)."""
     # Output goes to files, not pipes: a command blocked on a full pipe would not be killed
     # mid-work but mid-write to us.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -103,7 +105,7 @@ def run_and_kill(argv: Sequence[str], env: dict[str, str], cwd: Path, delay: flo
             _kill_group(process.pid)
             returncode = process.wait()
             finished = False
-        _wait_for_group_to_end(process.pid)
+        _wait_for_descendants(env[HOME_ENV], process.pid)
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
     return Killed(delay, finished, returncode, stderr)
@@ -114,30 +116,36 @@ def _kill_group(group: int) -> None:
         os.killpg(group, signal.SIGKILL)
 
 
-def _live_members(group: int) -> list[int]:
-    """Processes of `group` that are not zombies (a killed worker whose parent is gone may
-    stay a zombie until init reaps it; it can no longer do anything)."""
-    members = []
+def _descendants(home: str) -> list[int]:
+    """Live processes started by one case's command, found by the data folder only that
+    case's environment names (inherited by every process it starts, whatever its group).
+    Zombies do not count: a killed process whose parent is gone waits for init to reap it,
+    and can no longer do anything."""
+    marker = f"\0{HOME_ENV}={home}\0".encode()
+    found = []
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
             stat = (entry / "stat").read_text()
+            environ = (entry / "environ").read_bytes()
         except OSError:
             continue
-        # pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses.
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[2]) == group and fields[0] not in ("Z", "X"):
-            members.append(int(entry.name))
-    return members
+        state = stat[stat.rindex(")") + 2 :].split()[0]  # comm may hold spaces, parentheses
+        if state not in ("Z", "X") and (marker in environ or environ.startswith(marker[1:])):
+            found.append(int(entry.name))
+    return found
 
 
-def _wait_for_group_to_end(group: int) -> None:
-    if not Path("/proc/self/stat").exists():  # not Linux: killpg already did what it can
+def _wait_for_descendants(home: str, group: int) -> None:
+    if not Path("/proc/self/environ").exists():  # not Linux: killpg did what it could
         return
     deadline = time.monotonic() + GROUP_EXIT_TIMEOUT
-    while members := _live_members(group):
+    while left := _descendants(home):
         if time.monotonic() > deadline:
-            raise AssertionError(f"processes {members} of the command outlived it")
-        _kill_group(group)  # anything forked after the first kill
+            for pid in left:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            raise AssertionError(f"processes {left} of the command outlived it")
+        _kill_group(group)  # anything its own group forked after the first kill
         time.sleep(0.01)
