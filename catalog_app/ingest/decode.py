@@ -114,7 +114,9 @@ def _legacy(data: bytes) -> tuple[str, str]:
     """
     from charset_normalizer import from_bytes
 
-    guesses = [r.encoding for r in from_bytes(data)][:3]
+    from catalog_app.ingest.limits import DETECT_MB
+
+    guesses = [r.encoding for r in from_bytes(data[: DETECT_MB << 20])][:3]
     best: tuple[tuple[float, float], str, str] | None = None
     for encoding in dict.fromkeys([*_REGIONAL, *guesses]):
         try:

@@ -21,12 +21,12 @@ class Extracted:
 
 # Enough for any real document; a multi-hundred-MB text file is cut here for the index.
 MAX_TEXT_CHARACTERS = 20_000_000
+CUT_WARNING = f"only the first {MAX_TEXT_CHARACTERS:,} characters of text were kept for search"
 
 
 def capped(text: str, extracted: Extracted) -> str:
     if len(text) > MAX_TEXT_CHARACTERS:
-        extracted.warnings.append(
-            f"only the first {MAX_TEXT_CHARACTERS:,} characters of text were kept for search"
-        )
+        if CUT_WARNING not in extracted.warnings:
+            extracted.warnings.append(CUT_WARNING)
         return text[:MAX_TEXT_CHARACTERS]
     return text

@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from catalog_app.ingest.extracted import Extracted, capped
+from catalog_app.ingest.limits import TooLarge
 
 WANTED_LANGUAGES = ("eng", "fas", "ara")
 
@@ -28,7 +29,7 @@ def tesseract() -> tuple[str, str] | None:
     return (found, "+".join(languages)) if languages else None
 
 
-def extract_image(path: Path) -> Extracted:
+def extract_image(path: Path, seconds: float) -> Extracted:
     result = Extracted()
     available = tesseract()
     if available is None:
@@ -44,11 +45,16 @@ def extract_image(path: Path) -> Extracted:
     found, languages = available
     try:
         with Image.open(path) as image:
-            text = pytesseract.image_to_string(image, lang=languages)
+            # Tesseract runs as a process of its own: stopped with the time limit.
+            text = pytesseract.image_to_string(image, lang=languages, timeout=seconds)
+    except Image.DecompressionBombError as exc:
+        raise TooLarge("the image has more pixels than is safe to read") from exc
     except (UnidentifiedImageError, OSError, pytesseract.TesseractError) as exc:
         result.warnings.append(f"the image could not be read ({type(exc).__name__})")
         result.method = f"ocr (tesseract {found}): unreadable"
         return result
+    except RuntimeError as exc:  # pytesseract's way of saying the time ran out
+        raise TimeoutError from exc
     result.method = f"ocr (tesseract {found}, {languages})"
     text = text.strip()
     if text:

@@ -12,11 +12,12 @@ from importlib.metadata import version
 from pathlib import Path
 
 from catalog_app.ingest.extracted import MAX_TEXT_CHARACTERS, Extracted, capped
+from catalog_app.ingest.limits import TooLarge
 
 
-def extract_pdf(path: Path) -> Extracted:
+def extract_pdf(path: Path, page_limit: int) -> Extracted:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PdfReadError
 
     result = Extracted()
     tool = f"pypdf {version('pypdf')}"
@@ -33,13 +34,21 @@ def extract_pdf(path: Path) -> Extracted:
                 return result
             pages: list[str] = []
             length = 0
-            for page in reader.pages:
+            count = len(reader.pages)
+            for number, page in enumerate(reader.pages):
+                if number == page_limit:
+                    result.warnings.append(
+                        f"only the first {page_limit:,} of its {count:,} pages were read for text"
+                    )
+                    break
                 text = page.extract_text() or ""
                 pages.append(text)
                 length += len(text)
                 if length > MAX_TEXT_CHARACTERS:
                     break
             info = reader.metadata
+    except LimitReachedError as exc:  # pypdf's own guard against huge page trees and streams
+        raise TooLarge("it holds more than the PDF reader accepts") from exc
     except (
         PdfReadError,
         ValueError,

@@ -3,7 +3,9 @@ identify it, extract its text and harvest a description. Runs in worker processe
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import signal
 import sqlite3
 import stat
@@ -23,6 +25,14 @@ from catalog_app.ingest.harvest import (
 )
 from catalog_app.ingest.html import extract_html
 from catalog_app.ingest.languages import detect
+from catalog_app.ingest.limits import (
+    READER_FAILED,
+    Limits,
+    TooLarge,
+    megabytes,
+    too_large,
+    too_slow,
+)
 from catalog_app.ingest.ocr import extract_image
 from catalog_app.ingest.pdf import extract_pdf
 from catalog_app.ingest.sniff import Kind, media_kind, sniff
@@ -31,6 +41,7 @@ HEAD_BYTES = 8192
 MAX_TEXT_BYTES = 64 << 20
 IN_MEMORY_BYTES = 16 << 20
 _CLAIMS_TEXT = {".txt", ".text", ".md", ".csv", ".tsv", ".srt", ".vtt", ".html", ".htm"}
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,15 @@ class Prepared:
     url: str | None = None
     warnings: list[str] = field(default_factory=list)
     existing_unit_id: int | None = None
+    new_copy: bool = False  # this run wrote the stored copy (removed if never catalogued)
+    disk_full: bool = False  # the store's disk filled while the copy was written
+
+    def without_text(self, warning: str) -> Prepared:
+        """This file catalogued from its name alone, its text not extracted."""
+        self.text, self.text_method = None, f"none: {warning.removeprefix('text not extracted: ')}"
+        self.title = title_from_name(self.original_name)
+        self.warnings = [warning]
+        return self
 
     @property
     def harvested_fields(self) -> list[str]:
@@ -115,9 +135,9 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _failed(task: ImportTask, reason: str) -> Prepared:
+def failure(path: str, reason: str) -> Prepared:
     return Prepared(
-        path=task.path, outcome="failed", reason=reason, original_name=display_name(Path(task.path))
+        path=path, outcome="failed", reason=reason, original_name=display_name(Path(path))
     )
 
 
@@ -168,34 +188,53 @@ def _extract_text_file(path: Path, data: bytes | None) -> Extracted:
     return result
 
 
-def _extract(kind: Kind, stored: Path, data: bytes | None) -> Extracted:
+def _extract(kind: Kind, stored: Path, data: bytes | None, limits: Limits) -> Extracted:
     if kind is Kind.TEXT:
         return _extract_text_file(stored, data)
     if kind is Kind.HTML:
-        return extract_html(_read_text_bytes(stored, data)[0])
+        return extract_html(stored, data, limits.html_main_text_bytes)
     if kind is Kind.PDF:
-        return extract_pdf(stored)
+        return extract_pdf(stored, limits.pdf_pages)
     if kind is Kind.DOCX:
-        return extract_docx(stored)
+        return extract_docx(stored, limits.docx_xml_bytes)
     if kind is Kind.IMAGE:
-        return extract_image(stored)
+        return extract_image(stored, limits.seconds)
     return Extracted(method="none: not a text format")
 
 
-def prepare(task: ImportTask) -> Prepared:
-    """Store and describe one file. Never raises: problems come back as a failed result."""
+@dataclass
+class Stored:
+    """A file whose original is in the store, identified but not yet read for text."""
+
+    prepared: Prepared
+    kind: Kind
+    copy: Path
+    data: bytes | None  # the file's bytes when it was small enough to read whole
+
+
+def prepare(task: ImportTask, limits: Limits | None = None) -> Prepared:
+    """Store and describe one file in this process. Never raises: problems come back as a
+    failed result, or (once the original is stored) as a warning."""
+    stage = store_original(task)
+    return stage if isinstance(stage, Prepared) else describe(stage, limits or Limits())
+
+
+def store_original(task: ImportTask) -> Prepared | Stored:
+    """The first step: the bit-exact copy, its checksum and kind. A Prepared result is final
+    (failed, or a duplicate); a Stored one goes on to `describe`."""
     try:
-        return _prepare(task)
+        return _store_original(task)
     except Exception as exc:  # one bad file must not stop the batch
-        return _failed(task, f"it could not be processed ({type(exc).__name__}: {exc})")
+        _log.warning("storing %s failed", task.path, exc_info=True)
+        return failure(task.path, f"it could not be stored ({type(exc).__name__})")
 
 
-def _prepare(task: ImportTask) -> Prepared:
+def _store_original(task: ImportTask) -> Prepared | Stored:
     source = Path(task.path)
     name = display_name(source)
     problem, size, modified = _check_source(source)
     if problem:
-        return _failed(task, problem)
+        return failure(task.path, problem)
     root = Path(task.store_root)
     data: bytes | None = None
     try:
@@ -213,13 +252,15 @@ def _prepare(task: ImportTask) -> Prepared:
             stored = store.put(source, root)
             existing = catalogued_unit(task.catalogue, stored.sha256)
     except FileNotFoundError:
-        return _failed(task, "the file disappeared while it was being read")
+        return failure(task.path, "the file disappeared while it was being read")
     except PermissionError:
-        return _failed(task, "permission denied")
+        return failure(task.path, "permission denied")
     except OSError as exc:
-        return _failed(task, f"it could not be read or stored ({exc.strerror or exc})")
+        failed = failure(task.path, f"it could not be read or stored ({exc.strerror or exc})")
+        failed.disk_full = exc.errno in _DISK_FULL
+        return failed
     if stored.size == 0:
-        return _failed(task, "the file is empty (0 bytes)")
+        return failure(task.path, "the file is empty (0 bytes)")
     prepared = Prepared(
         path=task.path,
         outcome="ready",
@@ -228,6 +269,7 @@ def _prepare(task: ImportTask) -> Prepared:
         size=stored.size,
         stored_path=stored.relative_path,
         modified_at=modified,
+        new_copy=stored.new,
     )
     if existing is not None:
         prepared.outcome, prepared.existing_unit_id = "duplicate", existing
@@ -239,12 +281,46 @@ def _prepare(task: ImportTask) -> Prepared:
     else:
         head = data[:HEAD_BYTES]
     kind, prepared.mime = sniff(head, name)
+    prepared.media_kind = media_kind(kind, prepared.mime).value
+    return Stored(prepared, kind, copy, data)
+
+
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def describe(stage: Stored, limits: Limits) -> Prepared:
+    """The second step: text, title, dates and languages. A file whose reader fails or
+    exceeds a limit is still catalogued, from its name, with a warning in plain words."""
+    prepared = stage.prepared
     try:
-        extracted = _extract(kind, copy, data)
+        return _describe(stage, limits)
+    except TooLarge as exc:
+        return prepared.without_text(too_large(str(exc)))
+    except TimeoutError:
+        return prepared.without_text(too_slow(limits.seconds))
+    except MemoryError:
+        return prepared.without_text(_out_of_memory(limits))
+    except Exception as exc:  # a reader's own failure: its text goes to the log, not the user
+        _log.warning("reading %s failed", prepared.path, exc_info=True)
+        if "memory allocation failed" in str(exc).lower():  # libxml2 at the memory limit
+            return prepared.without_text(_out_of_memory(limits))
+        return prepared.without_text(READER_FAILED)
+
+
+def _out_of_memory(limits: Limits) -> str:
+    return too_large(f"limit {megabytes(limits.memory_bytes)} of memory")
+
+
+def _describe(stage: Stored, limits: Limits) -> Prepared:
+    prepared, kind, name = stage.prepared, stage.kind, stage.prepared.original_name
+    try:
+        extracted = _extract(kind, stage.copy, stage.data, limits)
     except NotText as exc:
-        extension = source.suffix.lower()
+        extension = Path(prepared.path).suffix.lower()
         if extension in _CLAIMS_TEXT:
-            return _failed(task, f"the name says text ({extension}) but {exc}")
+            failed = failure(prepared.path, f"the name says text ({extension}) but {exc}")
+            failed.stored_path, failed.new_copy = prepared.stored_path, prepared.new_copy
+            return failed
         kind, prepared.mime = Kind.OTHER, "application/octet-stream"
         extracted = Extracted(method="none: not a text format")
     prepared.media_kind = media_kind(kind, prepared.mime).value

@@ -11,7 +11,7 @@ import hashlib
 import os
 import stat
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CHUNK = 1 << 20
@@ -39,6 +39,7 @@ class Stored:
     sha256: str
     size: int
     relative_path: str
+    new: bool = field(default=False, compare=False)  # written now, not found already stored
 
 
 def put(source: Path, root: Path) -> Stored:
@@ -64,11 +65,10 @@ def put(source: Path, root: Path) -> Stored:
         sha256 = digest.hexdigest()
         relative = relative_path(sha256)
         final = root / relative
-        if final.exists() and final.stat().st_size == size:
-            temporary.unlink()
-        else:
+        new = not (final.exists() and final.stat().st_size == size)
+        if new:
             _settle(temporary, final)
-        return Stored(sha256=sha256, size=size, relative_path=relative)
+        return Stored(sha256=sha256, size=size, relative_path=relative, new=new)
     finally:
         temporary.unlink(missing_ok=True)
 
@@ -90,7 +90,7 @@ def put_bytes(data: bytes, root: Path, sha256: str | None = None) -> Stored:
             writer.flush()
             _flush_to_disk(writer.fileno())
         _settle(temporary, final)
-        return Stored(sha256=sha256, size=len(data), relative_path=relative)
+        return Stored(sha256=sha256, size=len(data), relative_path=relative, new=True)
     finally:
         temporary.unlink(missing_ok=True)
 
@@ -125,3 +125,14 @@ def clear_incoming(root: Path) -> None:
     if incoming.is_dir():
         for leftover in incoming.glob("*.part"):
             leftover.unlink(missing_ok=True)
+
+
+def remove(root: Path, relative: str) -> None:
+    """Remove a copy that no record refers to (read-only files need write permission first
+    where the system asks for it)."""
+    path = root / relative
+    try:
+        path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+        path.unlink()
+    except FileNotFoundError:
+        pass

@@ -1,14 +1,14 @@
 """Importing files and folders: originals stored bit-exact, text extracted in worker
-processes, descriptions pre-filled, and everything written in batched transactions."""
+processes under time and memory limits, descriptions pre-filled, and everything written in
+batched transactions."""
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,13 +29,15 @@ from catalog_app.domain.vocabulary import (
     Level,
     TitleSource,
 )
+from catalog_app.errors import CatalogError, DiskFull
 from catalog_app.ingest import store
+from catalog_app.ingest.limits import Limits
+from catalog_app.ingest.pool import ExtractionPool
 from catalog_app.ingest.prepare import (
     ImportTask,
     Prepared,
     close_connections,
     display_path,
-    ignore_interrupts,
     prepare,
 )
 from catalog_app.ingest.walk import Candidate, collect
@@ -52,41 +54,47 @@ Progress = Callable[[int, int], bool]
 BATCH_SIZE = 500
 BATCH_SECONDS = 1.0
 PROGRESS_SECONDS = 0.1
-# Below this many files, starting worker processes costs more than it saves.
-POOL_THRESHOLD = 16
 TOOL = f"catalog-app {__version__}"
+# Extraction runs in worker processes, under the time and memory limits. True runs it in
+# this process instead, without them: for a debugger, and for tests that patch a reader.
+IN_PROCESS = False
+_log = logging.getLogger(__name__)
+
+Folders = tuple[str, ...]
 
 
 @dataclass
 class _Run:
     catalogue_path: Path
     store_root: Path
-    parents: dict[tuple[str, ...], int | None]
+    parents: dict[Folders, int | None]  # folder units found or made so far
+    has_subfolders: set[Folders] = field(default_factory=set)
     items: dict[int, ImportItem] = field(default_factory=dict)
     new_by_sha: dict[str, tuple[int, str]] = field(default_factory=dict)
     agents: dict[tuple[str, str], int] = field(default_factory=dict)
     agents_loaded: bool = False
+    new_copies: set[str] = field(default_factory=set)  # stored by this run: kept if catalogued
 
 
-def _results(tasks: list[ImportTask], workers: int) -> Iterator[Prepared]:
-    if workers <= 1 or len(tasks) < POOL_THRESHOLD:
+class _StoreFull(Exception):
+    """The disk of the store of originals filled while a worker wrote a copy."""
+
+
+class _InProcess:
+    """The pool's interface, with every file read here, one after the other."""
+
+    def __init__(self, tasks: list[ImportTask]) -> None:
+        self._tasks = tasks
+
+    def results(self) -> Generator[tuple[int, Prepared]]:
         try:
-            yield from map(prepare, tasks)
+            for index, task in enumerate(self._tasks):
+                yield index, prepare(task)
         finally:
             close_connections()
-        return
-    # forkserver: workers start clean, never as a copy of a process holding Qt or SQLite
-    # (spawn where there is no forkserver, as on Windows).
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=ignore_interrupts
-    )
-    try:
-        chunk = max(1, min(32, len(tasks) // (workers * 8)))
-        yield from pool.map(prepare, tasks, chunksize=chunk)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+
+    def finish(self) -> list[tuple[int, Prepared]]:
+        return []
 
 
 class ImportService:
@@ -113,18 +121,20 @@ class ImportService:
         flatten: bool = False,
         report: Progress | None = None,
         workers: int | None = None,
+        limits: Limits | None = None,
     ) -> ImportReport:
         """Import files and folders under `collection` (a reference code; None: top level).
 
         Folders become units (series, or files when they hold only documents) unless
         `flatten`. `report(done, total)` is called as work progresses; returning False
         cancels, keeping what was already catalogued. Running the same import again after
-        an interruption finishes it without duplicates.
+        an interruption finishes it without duplicates. `limits` (default: from the
+        environment, see `ingest.limits`) bound the time and memory spent on each file.
         """
+        limits = limits or Limits.from_environment()
         walk = collect(list(paths), recursive=recursive, exclude=self._own_files())
         store.clear_incoming(self.store_root)
-        parents = self._folder_units(walk.files, collection, flatten)
-        run = _Run(self._cat.path, self.store_root, parents)
+        run = self._new_run(walk.files, collection, flatten)
         for number, (path, reason) in enumerate(walk.failures):
             run.items[-1 - number] = ImportItem(display_path(path), "failed", reason=reason)
         tasks = [
@@ -133,7 +143,7 @@ class ImportService:
         folders = [() if flatten else c.folders for c in walk.files]
         # One more worker than cores: each spends part of its time waiting for the disk.
         default_workers = (os.cpu_count() or 1) + 1
-        cancelled = self._process(run, tasks, folders, report, workers or default_workers)
+        cancelled = self._process(run, tasks, folders, report, workers or default_workers, limits)
         ordered = [run.items[k] for k in sorted(k for k in run.items if k < 0)]
         ordered += [run.items[i] for i in range(len(tasks)) if i in run.items]
         return ImportReport(
@@ -146,87 +156,135 @@ class ImportService:
         self,
         run: _Run,
         tasks: list[ImportTask],
-        folders: list[tuple[str, ...]],
+        folders: list[Folders],
         report: Progress | None,
         workers: int,
+        limits: Limits,
     ) -> bool:
         total = len(tasks)
         pending: list[tuple[int, Prepared]] = []
-        last_write = last_report = time.monotonic()
-        results = _results(tasks, workers)
+        last_report = time.monotonic()
+        last_write: float | None = None  # the first batch's clock starts with its first file
+        extraction = _InProcess(tasks) if IN_PROCESS else ExtractionPool(tasks, workers, limits)
+        results = extraction.results()
+
+        def take(index: int, prepared: Prepared) -> None:
+            if prepared.new_copy and prepared.stored_path:
+                run.new_copies.add(prepared.stored_path)
+            pending.append((index, prepared))
+
         try:
-            for index, prepared in enumerate(results):
-                pending.append((index, prepared))
+            for done, (index, prepared) in enumerate(results, start=1):
+                last_write = last_write or time.monotonic()
+                take(index, prepared)
+                if prepared.disk_full:
+                    raise _StoreFull
                 now = time.monotonic()
                 if len(pending) >= BATCH_SIZE or now - last_write >= BATCH_SECONDS:
                     self._write(run, pending, folders)
                     pending, last_write = [], time.monotonic()
-                if report is not None and (
-                    now - last_report >= PROGRESS_SECONDS or index + 1 == total
-                ):
+                if report is not None and (now - last_report >= PROGRESS_SECONDS or done == total):
                     last_report = now
-                    if not report(index + 1, total):
+                    if not report(done, total):
                         self._write(run, pending, folders)
                         return True
             self._write(run, pending, folders)
-        except BrokenProcessPool as exc:
-            # A worker died (a crash inside a PDF or image library, or out of memory): keep
-            # what was done, and report the files it did not get to.
-            self._write(run, pending, folders)
-            for missing in range(total):
-                if missing not in run.items:
-                    run.items[missing] = ImportItem(
-                        tasks[missing].path,
-                        "failed",
-                        reason=f"the text extraction process stopped unexpectedly ({exc}); "
-                        "import this file again on its own",
-                    )
+        except _StoreFull:
+            for late in extraction.finish():
+                take(*late)
+            with contextlib.suppress(DiskFull):
+                self._write(run, pending, folders)
+            raise self._disk_full(run, self.store_root, total) from None
+        except DiskFull:
+            for late in extraction.finish():
+                take(*late)
+            raise self._disk_full(run, self._cat.path, total) from None
         finally:
-            if hasattr(results, "close"):
-                results.close()
+            results.close()
+            self._remove_unreferenced(run)
         if report is not None and total == 0:
             report(0, 0)
         return False
 
+    @staticmethod
+    def _disk_full(run: _Run, where: Path, total: int) -> DiskFull:
+        done = sum(1 for item in run.items.values() if item.outcome != "failed")
+        return DiskFull(
+            f"The disk holding {display_path(where)} is full: {done:,} of {total:,} files were "
+            "catalogued before it filled, and nothing was half-written. Free some space and "
+            "run the same import again to finish it."
+        )
+
+    def _remove_unreferenced(self, run: _Run) -> None:
+        """Remove the copies this run stored that no record refers to (files that failed,
+        and batches a full disk or an error kept from the catalogue)."""
+        candidates = sorted(run.new_copies)
+        referenced: set[str] = set()
+        try:
+            with self._cat.db.read() as session:
+                for start in range(0, len(candidates), 500):
+                    chunk = candidates[start : start + 500]
+                    referenced.update(
+                        session.scalars(
+                            select(models.StoredFile.stored_path).where(
+                                models.StoredFile.stored_path.in_(chunk)
+                            )
+                        )
+                    )
+        except CatalogError:
+            _log.warning("unreferenced originals were left in the store", exc_info=True)
+            return
+        for relative in candidates:
+            if relative not in referenced:
+                try:
+                    store.remove(run.store_root, relative)
+                except OSError:
+                    _log.warning("could not remove the unreferenced original %s", relative)
+        run.new_copies.clear()
+
     # -- folders ---------------------------------------------------------------------------
 
-    def _folder_units(
-        self, files: list[Candidate], collection: str | None, flatten: bool
-    ) -> dict[tuple[str, ...], int | None]:
-        """Units for the folders files come from, reusing those an earlier run made."""
-        with self._cat.db.write(self._cat.actor, reason="import") as session:
+    def _new_run(self, files: list[Candidate], collection: str | None, flatten: bool) -> _Run:
+        """The import's state. Folder units are made with the first file that goes into
+        each (in the same transaction), so a failed import leaves no empty folder record."""
+        with self._cat.db.read() as session:
             root = find_unit(session, collection) if collection else None
-            parents: dict[tuple[str, ...], int | None] = {(): root.id if root else None}
-            if flatten:
-                return parents
-            paths = sorted(
-                {c.folders[:depth] for c in files for depth in range(1, len(c.folders) + 1)},
-                key=lambda folders: (len(folders), folders),
-            )
-            has_subfolders = {p[:-1] for p in paths}
-            for path in paths:
-                parent_id = parents[path[:-1]]
-                name = path[-1]
-                existing = session.scalar(
-                    select(models.Unit.id)
-                    .where(
-                        models.Unit.parent_id == parent_id
-                        if parent_id
-                        else models.Unit.parent_id.is_(None),
-                        models.Unit.title == name,
-                        models.Unit.level.in_([Level.COLLECTION, Level.SERIES, Level.FILE]),
-                    )
-                    .order_by(models.Unit.id)
-                    .limit(1)
+            run = _Run(self._cat.path, self.store_root, {(): root.id if root else None})
+        if not flatten:
+            paths = {c.folders[:depth] for c in files for depth in range(1, len(c.folders) + 1)}
+            run.has_subfolders = {p[:-1] for p in paths}
+        return run
+
+    def _folder_units(
+        self, session: Session, run: _Run, wanted: set[Folders]
+    ) -> dict[Folders, int | None]:
+        """Units for these folders and their ancestors, reusing those an earlier run made
+        (the mapping to merge into `run.parents` once the transaction is committed)."""
+        known = dict(run.parents)
+        paths = {p[:depth] for p in wanted for depth in range(1, len(p) + 1)} - known.keys()
+        for path in sorted(paths, key=lambda folders: (len(folders), folders)):
+            parent_id = known[path[:-1]]
+            name = path[-1]
+            existing = session.scalar(
+                select(models.Unit.id)
+                .where(
+                    models.Unit.parent_id == parent_id
+                    if parent_id
+                    else models.Unit.parent_id.is_(None),
+                    models.Unit.title == name,
+                    models.Unit.level.in_([Level.COLLECTION, Level.SERIES, Level.FILE]),
                 )
-                if existing is None:
-                    if parent_id is None:
-                        level = Level.COLLECTION
-                    else:
-                        level = Level.SERIES if path in has_subfolders else Level.FILE
-                    existing = self._new_folder_unit(session, name, level, parent_id)
-                parents[path] = existing
-            return parents
+                .order_by(models.Unit.id)
+                .limit(1)
+            )
+            if existing is None:
+                if parent_id is None:
+                    level = Level.COLLECTION
+                else:
+                    level = Level.SERIES if path in run.has_subfolders else Level.FILE
+                existing = self._new_folder_unit(session, name, level, parent_id)
+            known[path] = existing
+        return known
 
     def _new_folder_unit(
         self, session: Session, name: str, level: Level, parent_id: int | None
@@ -252,7 +310,7 @@ class ImportService:
     # -- writing a batch ---------------------------------------------------------------------
 
     def _write(
-        self, run: _Run, pending: list[tuple[int, Prepared]], folders: list[tuple[str, ...]]
+        self, run: _Run, pending: list[tuple[int, Prepared]], folders: list[Folders]
     ) -> None:
         if not pending:
             return
@@ -267,38 +325,63 @@ class ImportService:
                 fresh.append((index, prepared))
         if not fresh and all(i in run.items for i, _ in pending):
             return
+        fresh.sort(key=lambda entry: entry[0])  # records in the order of their files
         store.make_durable()
-        with self._cat.db.write(self._cat.actor, reason="import") as session:
-            known = _catalogued(session, [p.sha256 for _, p in fresh if p.sha256])
-            to_insert: list[tuple[int, Prepared]] = []
-            repeats: list[tuple[int, Prepared]] = []
-            claimed: set[str] = set()
-            for index, prepared in fresh:
+        agents = dict(run.agents), run.agents_loaded
+        try:
+            with self._cat.db.write(self._cat.actor, reason="import") as session:
+                landed, parents = self._land(session, run, fresh, folders)
+        except BaseException:
+            run.agents, run.agents_loaded = agents  # those made in it were not saved
+            raise
+        # Only now, with the transaction committed, are its records and folders real.
+        run.parents.update(parents)
+        for index, item, sha256 in landed:
+            run.items[index] = item
+            if item.outcome == "imported":
+                assert item.id is not None
+                assert item.reference_code is not None
+                run.new_by_sha[sha256] = (item.id, item.reference_code)
+        for index, prepared in fresh:  # the same bytes twice in one batch
+            if index not in run.items:
                 assert prepared.sha256 is not None
-                if prepared.sha256 in known:
-                    unit_id, code = known[prepared.sha256]
-                    run.items[index] = _duplicate(prepared, unit_id, code)
-                elif prepared.sha256 in claimed:
-                    repeats.append((index, prepared))
-                else:
-                    claimed.add(prepared.sha256)
-                    to_insert.append((index, prepared))
-            self._insert(session, run, to_insert, folders)
-        for index, prepared in repeats:  # the same bytes twice in one batch
+                unit_id, code = run.new_by_sha[prepared.sha256]
+                run.items[index] = _duplicate(prepared, unit_id, code)
+
+    def _land(
+        self,
+        session: Session,
+        run: _Run,
+        fresh: list[tuple[int, Prepared]],
+        folders: list[Folders],
+    ) -> tuple[list[tuple[int, ImportItem, str]], dict[Folders, int | None]]:
+        """Records for the files not yet catalogued; (what each file became, folder units)."""
+        known = _catalogued(session, [p.sha256 for _, p in fresh if p.sha256])
+        landed: list[tuple[int, ImportItem, str]] = []
+        to_insert: list[tuple[int, Prepared]] = []
+        claimed: set[str] = set()
+        for index, prepared in fresh:
             assert prepared.sha256 is not None
-            unit_id, code = run.new_by_sha[prepared.sha256]
-            run.items[index] = _duplicate(prepared, unit_id, code)
+            if prepared.sha256 in known:
+                unit_id, code = known[prepared.sha256]
+                landed.append((index, _duplicate(prepared, unit_id, code), prepared.sha256))
+            elif prepared.sha256 not in claimed:
+                claimed.add(prepared.sha256)
+                to_insert.append((index, prepared))
+        parents = self._folder_units(session, run, {folders[i] for i, _ in to_insert})
+        landed += self._insert(session, run, to_insert, [parents[folders[i]] for i, _ in to_insert])
+        return landed, parents
 
     def _insert(
         self,
         session: Session,
         run: _Run,
         batch: list[tuple[int, Prepared]],
-        folders: list[tuple[str, ...]],
-    ) -> None:
+        parent_ids: list[int | None],
+    ) -> list[tuple[int, ImportItem, str]]:
         by_parent: dict[int | None, list[tuple[int, Prepared]]] = {}
-        for index, prepared in batch:
-            by_parent.setdefault(run.parents[folders[index]], []).append((index, prepared))
+        for (index, prepared), parent_id in zip(batch, parent_ids, strict=True):
+            by_parent.setdefault(parent_id, []).append((index, prepared))
         units: list[dict[str, Any]] = []
         order: list[tuple[int, Prepared]] = []
         for parent_id, members in by_parent.items():
@@ -311,16 +394,17 @@ class ImportService:
                 order.append((index, prepared))
         insert_audited(session, models.Unit, units)
         files, events = [], []
+        landed: list[tuple[int, ImportItem, str]] = []
         for row, (index, prepared) in zip(units, order, strict=True):
             assert prepared.sha256 is not None
-            run.new_by_sha[prepared.sha256] = (row["id"], row["reference_code"])
-            run.items[index] = ImportItem(
+            item = ImportItem(
                 prepared.path,
                 "imported",
                 row["id"],
                 row["reference_code"],
                 warnings=tuple(prepared.warnings),
             )
+            landed.append((index, item, prepared.sha256))
             files.append(self.file_row(prepared, row["id"]))
             events.extend(self.event_rows(prepared, row["id"]))
         insert_audited(session, models.StoredFile, files)
@@ -328,6 +412,7 @@ class ImportService:
         derived.mark(session, [row["id"] for row in units], moved=True)
         for row, (_, prepared) in zip(units, order, strict=True):
             self._link_agents(session, run, row["id"], prepared)
+        return landed
 
     def _unit_row(
         self, prepared: Prepared, parent_id: int | None, code: str, position: int, access: str

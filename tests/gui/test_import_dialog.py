@@ -175,6 +175,7 @@ def _slow_preparation(monkeypatch: pytest.MonkeyPatch) -> None:
         time.sleep(0.01)
         return prepare(task)
 
+    monkeypatch.setattr(ingest_service, "IN_PROCESS", True)  # where the patch reaches
     monkeypatch.setattr(ingest_service, "prepare", slow)
     monkeypatch.setattr(ingest_service, "BATCH_SIZE", 25)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -128,35 +129,60 @@ def test_an_unknown_collection_is_one_line(
     )
 
 
-def test_ctrl_c_stops_cleanly_and_running_again_finishes(tmp_path: Path) -> None:
+def _units_in(db: str) -> int:
+    import sqlite3
+
+    try:
+        connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return int(connection.execute("SELECT count(*) FROM units").fetchone()[0])
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return 0
+
+
+def test_ctrl_c_stops_cleanly_and_running_again_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deterministic: one file's reader hangs, so the import cannot finish before Ctrl-C,
+    and Ctrl-C comes only once a batch has been committed."""
     import signal
     import subprocess
     import sys
-    import time
 
     from bench.ingest_bench import make_corpus
+    from tests.unit import hostile_worker
 
     corpus = tmp_path / "corpus"
     make_corpus(corpus, 400, "mixed")
+    (corpus / "hangs.txt").write_text("hang " + ENGLISH)
     db = str(tmp_path / "cat.sqlite")
     catalog = str(Path(sys.executable).with_name("catalog"))
     subprocess.run([catalog, "--db", db, "init"], check=True, capture_output=True)
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
+    monkeypatch.setenv("CATALOG_IMPORT_SECONDS", "3600")
     running = subprocess.Popen(
-        [catalog, "--db", db, "import", "--recursive", str(corpus)],
+        hostile_worker.catalog_command("--db", db, "import", "--recursive", str(corpus)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(3)
-    running.send_signal(signal.SIGINT)
-    _, err = running.communicate(timeout=120)
-    if running.returncode == 130:
-        assert err.strip().splitlines() == [
-            "catalog: interrupted; what was finished is saved, so running the same command "
-            "again completes it"
-        ]
-    else:  # it finished before the signal came
-        assert running.returncode == 0
+    try:
+        deadline = time.monotonic() + 300
+        while _units_in(db) == 0:  # wait for the first batch, however loaded the machine
+            assert running.poll() is None, running.communicate()
+            assert time.monotonic() < deadline, "no batch was committed in 300 s"
+            time.sleep(0.05)
+        running.send_signal(signal.SIGINT)
+        _, err = running.communicate(timeout=300)
+    finally:
+        running.kill()
+    assert running.returncode == 130
+    assert err.strip().splitlines() == [
+        "catalog: interrupted; what was finished is saved, so running the same command "
+        "again completes it"
+    ]
     again = subprocess.run(
         [catalog, "--db", db, "import", "--recursive", str(corpus), "--json"],
         capture_output=True,
@@ -165,7 +191,8 @@ def test_ctrl_c_stops_cleanly_and_running_again_finishes(tmp_path: Path) -> None
     )
     assert again.returncode == 0, again.stderr
     result = json.loads(again.stdout)
-    assert result["imported"] + result["duplicates"] == 400
+    assert result["imported"] + result["duplicates"] == 401
+    assert _units_in(db) == 401 + 1  # and one folder record: nothing twice
     assert result["failed"] == 0
     check = subprocess.run([catalog, "--db", db, "check"], capture_output=True, check=False)
     assert check.returncode == 0

@@ -28,6 +28,12 @@ from tests.documents import (
 )
 
 
+@pytest.fixture
+def in_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Extraction in this process, for tests that patch the readers."""
+    monkeypatch.setattr(ingest_service, "IN_PROCESS", True)
+
+
 def only(report: ImportReport, outcome: str = "imported") -> int:
     (item,) = report.items
     assert item.outcome == outcome, item
@@ -214,6 +220,7 @@ def test_an_image_is_read_with_ocr(catalogue: Catalogue, tmp_path: Path) -> None
     assert unit.media_type == "image"
 
 
+@pytest.mark.usefixtures("in_process")
 def test_without_tesseract_an_image_is_catalogued_with_a_note(
     catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -271,6 +278,7 @@ def test_invalid_utf8_is_kept_with_a_warning(catalogue: Catalogue, tmp_path: Pat
     assert "not valid UTF-8" in report.items[0].warnings[0]
 
 
+@pytest.mark.usefixtures("in_process")
 def test_a_file_that_vanishes_or_cannot_be_read_fails_alone(
     catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -430,6 +438,7 @@ def test_links_and_loops_in_folders(catalogue: Catalogue, tmp_path: Path) -> Non
     assert str(root / "sub" / "loop") in report.skipped
 
 
+@pytest.mark.usefixtures("in_process")
 def test_a_large_file_is_streamed_and_its_text_capped(
     catalogue: Catalogue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
