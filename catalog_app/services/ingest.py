@@ -146,11 +146,13 @@ class ImportService:
         cancelled = self._process(run, tasks, folders, report, workers or default_workers, limits)
         ordered = [run.items[k] for k in sorted(k for k in run.items if k < 0)]
         ordered += [run.items[i] for i in range(len(tasks)) if i in run.items]
-        return ImportReport(
+        result = ImportReport(
             items=tuple(ordered),
             skipped=tuple(display_path(p) for p in walk.skipped),
             cancelled=cancelled,
         )
+        _log_outcome(result)
+        return result
 
     def _process(
         self,
@@ -568,3 +570,19 @@ def _agent_named(session: Session, run: _Run, name: str, kind: AgentKind) -> int
     session.flush()
     run.agents[key] = agent.id
     return agent.id
+
+
+def _log_outcome(report: ImportReport) -> None:
+    """What a person was told about the import, kept in the log file too."""
+    _log.info(
+        "import: %d imported, %d duplicate(s), %d failed%s",
+        report.count("imported"),
+        report.count("duplicate"),
+        report.count("failed"),
+        ", cancelled" if report.cancelled else "",
+    )
+    for item in report.items:
+        if item.outcome == "failed":
+            _log.warning("import: %s could not be catalogued: %s", item.path, item.reason)
+        for warning in item.warnings:
+            _log.info("import: %s: %s", item.path, warning)

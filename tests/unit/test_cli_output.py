@@ -48,3 +48,15 @@ def test_refusals_are_logged_with_their_details(tmp_path: Path, isolated_home: P
     log = (isolated_home / "logs" / "catalog.log").read_text(encoding="utf-8")
     assert "refused: There is no catalogue at" in log
     assert log.count("'catalog") >= 2
+
+
+def test_files_that_could_not_be_imported_are_in_the_log(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    db = tmp_path / "cat.sqlite"
+    assert main(["--db", str(db), "init"]) == 0
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert main(["--db", str(db), "import", str(empty)]) == 1
+    log = (isolated_home / "logs" / "catalog.log").read_text(encoding="utf-8")
+    assert "empty.txt could not be catalogued" in log
