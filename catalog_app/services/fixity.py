@@ -77,6 +77,9 @@ class FixityRun:
     started_at: datetime
     resumed: bool
     recorded: bool  # False: the catalogue is read-only, nothing is written
+    # Every event of the run has a higher id: its queries read only the events since it began,
+    # however many earlier runs have added.
+    after_event: int = 0
     unrecorded: list[Checked] = field(default_factory=list)
 
     @property
@@ -90,9 +93,14 @@ class FixityRun:
                 "collection_id": self.collection_id,
                 "collection": self.collection,
                 "started_at": self.started_at.isoformat(),
+                "after_event": self.after_event,
             },
             sort_keys=True,
         )
+
+    def events(self) -> dict[str, Any]:
+        """Parameters for the queries that find this run's events (`:event`, `:tool`, `:after`)."""
+        return {"event": EventType.FIXITY_CHECK.value, "tool": self.tool, "after": self.after_event}
 
 
 def _chunks(items: Sequence[StoredOriginal], size: int) -> Iterator[Sequence[StoredOriginal]]:
@@ -168,6 +176,7 @@ class FixityService:
         if self._cat.readonly:
             return FixityRun(new_uuid(), collection_id, code, utcnow(), False, recorded=False)
         with self._cat.db.write(self._cat.actor, reason=AUDIT_REASON) as session:
+            last_event = session.execute(text("SELECT max(id) FROM provenance_events")).scalar()
             current = session.get(models.Setting, CURRENT_KEY)
             if current is not None:
                 state = json.loads(current.value)
@@ -179,8 +188,11 @@ class FixityService:
                         datetime.fromisoformat(state["started_at"]),
                         resumed=True,
                         recorded=True,
+                        after_event=int(state.get("after_event", 0)),
                     )
-            run = FixityRun(new_uuid(), collection_id, code, utcnow(), False, recorded=True)
+            run = FixityRun(
+                new_uuid(), collection_id, code, utcnow(), False, True, int(last_event or 0)
+            )
             if current is None:
                 session.add(models.Setting(key=CURRENT_KEY, value=run.state()))
             else:
@@ -194,7 +206,8 @@ class FixityService:
             "SELECT f.id, f.unit_id, u.uuid, u.reference_code, f.original_name, f.stored_path, "
             "f.sha256, f.size FROM files f JOIN units u ON u.id = f.unit_id "
             f"WHERE {where} AND f.id NOT IN (SELECT file_id FROM provenance_events "
-            "WHERE event_type = :event AND tool = :tool AND file_id IS NOT NULL) ORDER BY f.id"
+            "WHERE id > :after AND event_type = :event AND tool = :tool AND file_id IS NOT NULL) "
+            "ORDER BY f.id"
         )
         seen = {c.original.file_id for c in run.unrecorded}
         with self._cat.db.read() as session:
@@ -223,9 +236,9 @@ class FixityService:
                 session.execute(
                     text(
                         "SELECT count(*) FROM provenance_events "
-                        "WHERE event_type = :event AND tool = :tool"
+                        "WHERE id > :after AND event_type = :event AND tool = :tool"
                     ),
-                    {"event": EventType.FIXITY_CHECK.value, "tool": run.tool},
+                    run.events(),
                 ).scalar_one()
             )
 
@@ -277,10 +290,11 @@ class FixityService:
                 int(r[0])
                 for r in session.execute(
                     text(
-                        "SELECT file_id FROM provenance_events WHERE event_type = :event "
-                        "AND tool = :tool AND file_id IN (SELECT value FROM json_each(:ids))"
+                        "SELECT file_id FROM provenance_events WHERE id > :after "
+                        "AND event_type = :event AND tool = :tool "
+                        "AND file_id IN (SELECT value FROM json_each(:ids))"
                     ),
-                    {"event": EventType.FIXITY_CHECK.value, "tool": run.tool, "ids": ids},
+                    {**run.events(), "ids": ids},
                 )
             }
             rows = [
@@ -307,6 +321,7 @@ class FixityService:
             "run": run.run_id,
             "collection": run.collection,
             "started_at": run.started_at.isoformat(),
+            "after_event": run.after_event,
             "finished_at": finished.isoformat(),
             "checked": report.checked,
             "ok": report.ok,
@@ -340,6 +355,7 @@ class FixityService:
             datetime.fromisoformat(summary["started_at"]),
             resumed=False,
             recorded=True,
+            after_event=int(summary.get("after_event", 0)),
         )
         orphaned = tuple(
             OrphanedFile(path, 0, Path(path).parent.name == store.INCOMING)
@@ -411,8 +427,8 @@ class FixityService:
         )
 
     def _recorded_outcomes(self, run: FixityRun) -> tuple[int, int, list[FixityProblem]]:
-        params = {"event": EventType.FIXITY_CHECK.value, "tool": run.tool}
-        where = "e.event_type = :event AND e.tool = :tool"
+        params = run.events()
+        where = "e.id > :after AND e.event_type = :event AND e.tool = :tool"
         with self._cat.db.read() as session:
             counts = session.execute(
                 text(
@@ -469,7 +485,7 @@ class FixityService:
     # -- helpers ------------------------------------------------------------------------------
 
     def _scope(self, run: FixityRun) -> tuple[str, dict[str, Any]]:
-        params: dict[str, Any] = {"event": EventType.FIXITY_CHECK.value, "tool": run.tool}
+        params = run.events()
         if run.collection_id is None:
             return "1", params
         below = self._cat.browse.ids(run.collection_id, recursive=True)
