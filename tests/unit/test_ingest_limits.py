@@ -23,6 +23,7 @@ from catalog_app.ingest import pool, store
 from catalog_app.ingest.limits import Limits
 from catalog_app.services import Catalogue
 from catalog_app.services import ingest as ingest_service
+from tests.disk import small_filesystem
 from tests.documents import ENGLISH, docx_file, html_page
 from tests.unit import hostile_worker
 
@@ -377,22 +378,8 @@ def test_kill_9_of_an_import_leaves_no_process_behind(
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 4 MB file system of its own (tmpfs, mounted for the test)."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        pytest.skip("mounting a small file system needs root")
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"mounting a small file system is not permitted here: {mounted.stderr}")
-    try:
+    with small_filesystem(tmp_path / "disk", 4096) as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
 
 
 def test_a_full_disk_stops_with_one_line_and_a_rerun_finishes(
