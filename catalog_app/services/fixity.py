@@ -43,8 +43,8 @@ from catalog_app.services.ingest import TOOL
 from catalog_app.services.lookup import find_unit
 from catalog_app.services.rehash import Checked, rehash
 from catalog_app.storage import models
+from catalog_app.storage.bulk import insert_summarised
 from catalog_app.storage.models import new_uuid
-from catalog_app.storage.summarised import insert_summarised
 from catalog_app.storage.types import utcnow
 
 if TYPE_CHECKING:
