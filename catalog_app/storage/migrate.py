@@ -18,7 +18,8 @@ from sqlalchemy import Connection, Engine, text
 
 from catalog_app.errors import CatalogueReadOnly, CatalogueTooNew, NotACatalogue
 from catalog_app.paths import bundled
-from catalog_app.storage.backup import backup_catalogue, backup_name
+from catalog_app.storage import staging
+from catalog_app.storage.backup import backup_name, snapshot
 from catalog_app.storage.engine import APPLICATION_ID, make_engine, writer
 
 if TYPE_CHECKING:
@@ -169,11 +170,26 @@ def bring_up_to_date(engine: Engine, path: Path, *, readonly: bool) -> Path | No
         )
     backup = None
     if state.revision is not None:
-        backup = backup_catalogue(path, backup_name(path, f"before-{state.head}"))
+        backup = _copy_before_upgrade(path, backup_name(path, f"before-{state.head}"))
         log.info("backed up %s to %s before upgrading from %s", path, backup, state.revision)
     engine.dispose()
     upgrade(path)
     return backup
+
+
+def _copy_before_upgrade(path: Path, destination: Path) -> Path:
+    """The copy kept before an upgrade, written in a staging folder named for this process
+    (with SQLite's journal, if a kill leaves one) and moved into place when complete; the
+    staging folders of upgrades killed earlier are removed first."""
+    staging.sweep(path.parent)
+    folder = staging.staging_path(destination)
+    try:
+        folder.mkdir()
+        snapshot(path, folder / destination.name)
+        staging.publish(folder / destination.name, destination)
+    finally:
+        staging.remove(folder)
+    return destination
 
 
 def table_counts(connection: Connection, tables: Iterable[str]) -> dict[str, int]:

@@ -225,10 +225,9 @@ class Migration(Scenario):
         expect(_revision(case.db) == head_revision(), "init did not upgrade the catalogue")
 
     def _backups(self, case: Case) -> list[Path]:
-        """The complete copies made before upgrading (a `.partial` one is not a copy)."""
-        return sorted(
-            p for p in case.work.glob(f"{case.db.stem}.before-*") if not p.name.endswith(".partial")
-        )
+        """The complete copies made before upgrading (named like the catalogue; a `.partial`
+        one, or its journal, is not a copy)."""
+        return sorted(case.work.glob(f"{case.db.stem}.before-*{case.db.suffix}"))
 
     def _backups_whole(self, case: Case) -> None:
         for backup in self._backups(case):

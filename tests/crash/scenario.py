@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from catalog_app.ingest.store import store_root
-from tests.crash.checks import expect
+from tests.crash.checks import CrashCheckFailed, expect
 from tests.crash.harness import CATALOG, Finished, Killed, environment, run, run_and_kill
 
 
@@ -146,8 +146,10 @@ def crash_once(prepared: Prepared, number: int, work: Path) -> Outcome:
             expect(killed.returncode == 0, f"it exited {killed.returncode}: {killed.stderr!r}")
         scenario.after_kill(case, killed)
         scenario.rerun(case, killed)
-    except AssertionError as exc:
-        raise type(exc)(f"{where}: {exc}") from exc
+    except CrashCheckFailed as exc:
+        raise CrashCheckFailed(f"{where}: {exc}") from exc
+    except Exception as exc:  # a check that could not even read what the kill left
+        raise CrashCheckFailed(f"{where}: {type(exc).__name__}: {exc}") from exc
     return Outcome(
         scenario.name, number, seed, delay, killed.finished_first, delay > prepared.startup
     )
