@@ -97,6 +97,17 @@ class _InProcess:
         return []
 
 
+def extractor(tasks: list[ImportTask], workers: int, limits: Limits) -> ExtractionPool | _InProcess:
+    """What reads `tasks`: worker processes under `limits`, or this process in tests."""
+    return _InProcess(tasks) if IN_PROCESS else ExtractionPool(tasks, workers, limits)
+
+
+def extract_one(task: ImportTask, limits: Limits | None = None) -> Prepared:
+    """Store and read one file as an import does: in a worker, under the same limits."""
+    [(_, prepared)] = list(extractor([task], 1, limits or Limits.from_environment()).results())
+    return prepared
+
+
 class ImportService:
     def __init__(self, catalogue: Catalogue) -> None:
         self._cat = catalogue
@@ -167,7 +178,7 @@ class ImportService:
         pending: list[tuple[int, Prepared]] = []
         last_report = time.monotonic()
         last_write: float | None = None  # the first batch's clock starts with its first file
-        extraction = _InProcess(tasks) if IN_PROCESS else ExtractionPool(tasks, workers, limits)
+        extraction = extractor(tasks, workers, limits)
         results = extraction.results()
 
         def take(index: int, prepared: Prepared) -> None:

@@ -13,7 +13,8 @@ from catalog_app.domain.fixity import CHANGED, MATCHES, FixityResult
 from catalog_app.domain.records import FileRecord
 from catalog_app.errors import CatalogueReadOnly, ValidationError
 from catalog_app.ingest import store
-from catalog_app.ingest.prepare import ImportTask, close_connections, display_name, prepare
+from catalog_app.ingest.prepare import ImportTask, display_name
+from catalog_app.services.ingest import extract_one
 from catalog_app.services.lookup import get_row
 from catalog_app.services.rehash import check_copy
 from catalog_app.storage import derived, mappers, models
@@ -87,10 +88,7 @@ class OriginalsService:
             )
         with self._cat.db.read() as session:
             get_row(session, models.Unit, unit_id, "record")
-        try:
-            prepared = prepare(ImportTask(str(path), str(self.store_root), str(self._cat.path)))
-        finally:
-            close_connections()
+        prepared = extract_one(ImportTask(str(path), str(self.store_root), str(self._cat.path)))
         if prepared.outcome == "failed":
             raise ValidationError(f"{display_name(path)} cannot be added: {prepared.reason}.")
         store.make_durable()

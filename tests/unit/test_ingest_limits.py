@@ -23,6 +23,7 @@ from catalog_app.ingest import pool, store
 from catalog_app.ingest.limits import Limits
 from catalog_app.services import Catalogue
 from catalog_app.services import ingest as ingest_service
+from catalog_app.services.originals import OriginalsService
 from tests.disk import small_filesystem
 from tests.documents import ENGLISH, docx_file, html_page
 from tests.unit import hostile_worker
@@ -474,3 +475,16 @@ def test_a_1_gb_docx_bomb_and_a_200_mb_page_with_the_default_limits(tmp_path: Pa
     )
     assert items["page.html"]["warnings"][0].startswith("the page is very large (200 MB")
     print(f"bomb and 200 MB page catalogued in {seconds:.1f} s")
+
+
+def test_an_original_added_to_a_record_is_read_in_a_worker_too(
+    catalogue: Catalogue, tmp_path: Path, hostile: Path
+) -> None:
+    record = catalogue.units.create({"title": "A testimony"})
+    crash = tmp_path / "crashes.txt"
+    crash.write_text("crash " + ENGLISH)
+    added = OriginalsService(catalogue).attach(record.id, crash)  # this process survives
+    assert OriginalsService(catalogue).verify(added.id).matches
+    event = catalogue.units.get(record.id).events[-1]
+    assert event.outcome == "warning"
+    assert "reader stopped unexpectedly" in (event.note or "")
