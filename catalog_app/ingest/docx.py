@@ -3,12 +3,15 @@ core properties (not their dates, which say when the file was made, not the docu
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from importlib.metadata import version
 from pathlib import Path
 
 from catalog_app.ingest.extracted import Extracted, capped
 from catalog_app.ingest.limits import TooLarge, megabytes
+
+_log = logging.getLogger(__name__)
 
 # Names that word processors and libraries put in the author field by default.
 _PLACEHOLDER_AUTHORS = {
@@ -45,9 +48,8 @@ def extract_docx(path: Path, unpacked_limit: int) -> Extracted:
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        result.warnings.append(
-            f"the Word document is damaged ({type(exc).__name__}); no text was extracted"
-        )
+        _log.info("Word document %s unreadable", path, exc_info=exc)
+        result.warnings.append("the Word document is damaged; no text was extracted")
         result.method = f"docx ({tool}): unreadable"
         return result
     blocks: list[str] = []

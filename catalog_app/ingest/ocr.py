@@ -3,12 +3,15 @@ its language data is there)."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from functools import cache
 from pathlib import Path
 
 from catalog_app.ingest.extracted import Extracted, capped
 from catalog_app.ingest.limits import TooLarge
+
+_log = logging.getLogger(__name__)
 
 WANTED_LANGUAGES = ("eng", "fas", "ara")
 
@@ -50,7 +53,8 @@ def extract_image(path: Path, seconds: float) -> Extracted:
     except Image.DecompressionBombError as exc:
         raise TooLarge("the image has more pixels than is safe to read") from exc
     except (UnidentifiedImageError, OSError, pytesseract.TesseractError) as exc:
-        result.warnings.append(f"the image could not be read ({type(exc).__name__})")
+        _log.info("image %s unreadable", path, exc_info=exc)
+        result.warnings.append("the image could not be read; no text was extracted")
         result.method = f"ocr (tesseract {found}): unreadable"
         return result
     except RuntimeError as exc:  # pytesseract's way of saying the time ran out

@@ -14,6 +14,8 @@ from pathlib import Path
 from catalog_app.ingest.extracted import MAX_TEXT_CHARACTERS, Extracted, capped
 from catalog_app.ingest.limits import TooLarge
 
+_log = logging.getLogger(__name__)
+
 
 def extract_pdf(path: Path, page_limit: int) -> Extracted:
     from pypdf import PdfReader
@@ -59,7 +61,8 @@ def extract_pdf(path: Path, page_limit: int) -> Extracted:
         OSError,
         RecursionError,
     ) as exc:
-        result.warnings.append(f"the PDF is damaged ({type(exc).__name__}); no text was extracted")
+        _log.info("PDF %s unreadable", path, exc_info=exc)
+        result.warnings.append("the PDF is damaged; no text was extracted")
         result.method = f"pdf text layer ({tool}): unreadable"
         return result
     text = "\n\n".join(p.strip() for p in pages).strip()

@@ -48,6 +48,7 @@ class _Worker:
     since: float = 0.0
     alive: bool = True
     spoke: bool = False
+    retiring: bool = False  # it said it leaves after its current file
 
     def stderr_tail(self) -> str:
         with contextlib.suppress(OSError, ValueError):
@@ -120,7 +121,7 @@ class ExtractionPool:
     # -- workers -------------------------------------------------------------------------
 
     def _live(self) -> list[_Worker]:
-        return [w for w in self._workers if w.alive]
+        return [w for w in self._workers if w.alive and not w.retiring]
 
     def _staff(self) -> None:
         busy = sum(1 for w in self._live() if w.assigned)
@@ -156,7 +157,12 @@ class ExtractionPool:
     def _dispatch(self, worker: _Worker) -> None:
         stdin = worker.process.stdin
         assert stdin is not None
-        while not stdin.closed and self._pending and len(worker.assigned) <= PREFETCH:
+        while (
+            not worker.retiring
+            and not stdin.closed
+            and self._pending
+            and len(worker.assigned) <= PREFETCH
+        ):
             index = self._pending.popleft()
             try:
                 write_frame(stdin, (index, self._tasks[index]))
@@ -189,9 +195,14 @@ class ExtractionPool:
         if message[0] == "stored":
             worker.reading, worker.since = message[2], time.monotonic()
             return []
-        _, index, prepared, _retire = message
+        _, index, prepared, retire = message
         worker.assigned.remove(index)
         worker.reading = None
+        if retire:
+            # The files already handed to it were never started: they go to another worker.
+            worker.retiring = True
+            self._pending.extendleft(reversed(worker.assigned))
+            worker.assigned.clear()
         self._silent_deaths = 0
         return [(index, prepared)]
 

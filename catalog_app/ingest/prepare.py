@@ -224,9 +224,9 @@ def store_original(task: ImportTask) -> Prepared | Stored:
     (failed, or a duplicate); a Stored one goes on to `describe`."""
     try:
         return _store_original(task)
-    except Exception as exc:  # one bad file must not stop the batch
+    except Exception:  # one bad file must not stop the batch
         _log.warning("storing %s failed", task.path, exc_info=True)
-        return failure(task.path, f"it could not be stored ({type(exc).__name__})")
+        return failure(task.path, "it could not be stored (see the log file for details)")
 
 
 def _store_original(task: ImportTask) -> Prepared | Stored:

@@ -153,8 +153,10 @@ class ImportService:
         ]
         folders = [() if flatten else c.folders for c in walk.files]
         # One more worker than cores: each spends part of its time waiting for the disk.
-        default_workers = (os.cpu_count() or 1) + 1
-        cancelled = self._process(run, tasks, folders, report, workers or default_workers, limits)
+        cores = os.cpu_count() or 1
+        # Each worker holds ~130 MB: more than a few per core only fills the memory.
+        count = min(workers or cores + 1, 4 * cores)
+        cancelled = self._process(run, tasks, folders, report, count, limits)
         ordered = [run.items[k] for k in sorted(k for k in run.items if k < 0)]
         ordered += [run.items[i] for i in range(len(tasks)) if i in run.items]
         result = ImportReport(

@@ -488,3 +488,17 @@ def test_an_original_added_to_a_record_is_read_in_a_worker_too(
     event = catalogue.units.get(record.id).events[-1]
     assert event.outcome == "warning"
     assert "reader stopped unexpectedly" in (event.note or "")
+
+
+def test_the_files_after_one_that_is_too_large_are_read_by_another_worker(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _docx_bomb(folder / "a-bomb.docx", 8)
+    after = _documents(folder, 3)
+    report = catalogue.imports.run([folder], workers=1, limits=Limits(docx_xml_mb=4))
+    items = _by_name(report)
+    assert items["a-bomb.docx"].outcome == "imported"
+    assert [items[p.name].outcome for p in after] == ["imported"] * 3
+    assert all(not items[p.name].warnings for p in after)

@@ -95,7 +95,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=int,
         default=None,
         metavar="N",
-        help="worker processes for text extraction (default: one per core)",
+        help="worker processes for text extraction (default: one more than the cores; "
+        "at most four per core)",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(run=_import)
