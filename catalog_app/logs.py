@@ -32,4 +32,8 @@ def configure_logging(level: int = logging.INFO) -> Path | None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)
+    # Libraries that narrate every file or step at INFO would push the program's own
+    # warnings out of the rotating log.
+    for chatty in ("bagit", "alembic"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     return path

@@ -16,6 +16,7 @@ its fresh copies look orphaned for a moment: verify when nothing is being import
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import time
@@ -37,6 +38,7 @@ from catalog_app.domain.fixity import (
     OrphanedFile,
     StoredOriginal,
 )
+from catalog_app.domain.records import displayable
 from catalog_app.domain.vocabulary import EventOutcome, EventType
 from catalog_app.ingest import store
 from catalog_app.services.ingest import TOOL
@@ -116,6 +118,9 @@ def _settle(writing: Future[None] | None) -> None:
 
 def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+_log = logging.getLogger(__name__)
 
 
 class FixityService:
@@ -315,6 +320,7 @@ class FixityService:
         orphaned = tuple(self.orphans()) if run.collection_id is None else ()
         finished = utcnow()
         report = self.report_of(run, finished_at=finished, orphaned=orphaned, seconds=seconds)
+        _log_findings(report)
         if not run.recorded:
             return report
         summary = {
@@ -389,7 +395,8 @@ class FixityService:
             except OSError:
                 continue  # gone meanwhile (an import finishing its copy)
             temporary = relative.startswith(store.INCOMING + "/")
-            orphaned.append(OrphanedFile(str(path), size, temporary))
+            # A name that is not valid UTF-8 is reported (and recorded) with \xNN escapes.
+            orphaned.append(OrphanedFile(displayable(str(path)), size, temporary))
         return orphaned
 
     # -- reports ------------------------------------------------------------------------------
@@ -516,3 +523,26 @@ def _note(result: FixityResult) -> str:
     if result.matches:
         return f"The stored copy matches its SHA-256 {result.expected}."
     return f"Failed: {result.problem}; expected SHA-256 {result.expected}."
+
+
+def _log_findings(report: FixityReport) -> None:
+    """What the verification found, kept in the log file as well as shown."""
+    _log.info(
+        "verify: %d checked, %d ok, %d missing, %d altered, %d orphaned",
+        report.checked,
+        report.ok,
+        len(report.missing),
+        len(report.altered),
+        len(report.orphaned),
+    )
+    for kind, problems in (("missing", report.missing), ("altered", report.altered)):
+        for problem in problems:
+            _log.warning(
+                "verify: %s original of %s: %s (%s)",
+                kind,
+                problem.reference_code,
+                problem.original_name,
+                problem.stored_path,
+            )
+    for orphan in report.orphaned:
+        _log.warning("verify: orphaned file in the store: %s", orphan.stored_path)

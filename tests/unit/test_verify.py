@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import stat
 from contextlib import closing
@@ -299,3 +300,20 @@ def test_the_originals_tab_check_and_the_audit_share_one_rule(tmp_path: Path) ->
         single = OriginalsService(catalogue).verify(file.id)
         root = catalogue.fixity.store_root
         assert single == check_copy(root, file.id, file.sha256, file.stored_path)
+
+
+def test_a_stray_file_whose_name_is_not_utf8_is_named_with_escapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], isolated_home: Path
+) -> None:
+    db = make_catalogue(tmp_path, 2)
+    folder = stored_copies(db)[0].parent
+    stray = os.fsencode(folder) + b"/stray\xff.bin"
+    Path(os.fsdecode(stray)).write_bytes(b"left here")
+    code, result = verify_json(db, capsys)
+    assert code == 1
+    assert [o["stored_path"] for o in result["orphaned"]] == [
+        os.fsdecode(stray).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    ]
+    assert main(["--db", str(db), "check"]) == 0
+    log = (isolated_home / "logs" / "catalog.log").read_text(encoding="utf-8")
+    assert "verify: orphaned file in the store: " in log

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from typing import Any
 
 from catalog_app.cli.context import CommandContext
 from catalog_app.cli.output import heading, print_json, print_pairs
 from catalog_app.domain.dates import describe_date
 from catalog_app.domain.records import UnitDetail, to_jsonable
+
+log = logging.getLogger(__name__)
 
 
 def _init(ctx: CommandContext) -> int:
@@ -164,6 +167,8 @@ def _show(ctx: CommandContext) -> int:
 def _check(ctx: CommandContext) -> int:
     with ctx.open() as catalogue:
         problems = catalogue.integrity_problems()
+    for problem in problems:
+        log.warning("check of %s: %s", ctx.path, problem)
     if ctx.json:
         print_json({"path": str(ctx.path), "ok": not problems, "problems": problems})
     elif problems:
