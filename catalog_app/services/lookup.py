@@ -13,8 +13,12 @@ from catalog_app.storage import models
 Row = TypeVar("Row", bound=models.Base)
 
 
+# SQLite's integers are 64-bit: a larger number cannot be an id (and would not bind).
+MAX_ROW_ID = 2**63 - 1
+
+
 def get_row(session: Session, model: type[Row], row_id: int, what: str) -> Row:
-    row = session.get(model, row_id)
+    row = session.get(model, row_id) if 0 < row_id <= MAX_ROW_ID else None
     if row is None:
         raise RecordNotFound(f"There is no {what} with id {row_id}.")
     return row
@@ -26,7 +30,7 @@ def find_unit(session: Session, key: str) -> models.Unit:
     unit = session.scalar(select(models.Unit).where(models.Unit.reference_code == text))
     if unit is None and len(text) == 36:
         unit = session.scalar(select(models.Unit).where(models.Unit.uuid == text.lower()))
-    if unit is None and text.isdigit():
+    if unit is None and text.isdigit() and int(text) <= MAX_ROW_ID:
         unit = session.get(models.Unit, int(text))
     if unit is None:
         raise RecordNotFound(f"No record has the id or reference code '{key}'.")

@@ -101,6 +101,10 @@ def _filter_sql(connection: Connection, filters: Filters, params: dict[str, Any]
     return clauses
 
 
+# Deeper than any catalogue: beyond SQLite's integers an offset cannot even be bound.
+MAX_OFFSET = 10**12
+
+
 class SearchService:
     def __init__(self, catalogue: Catalogue) -> None:
         self._cat = catalogue
@@ -132,8 +136,8 @@ class SearchService:
         largest = MAX_LIMIT if snippets else MAX_IDS
         if not 1 <= limit <= largest:
             raise QueryError(f"the page size must be between 1 and {largest}")
-        if offset < 0:
-            raise QueryError("the offset cannot be negative")
+        if not 0 <= offset <= MAX_OFFSET:
+            raise QueryError(f"the offset must be between 0 and {MAX_OFFSET:,}")
         parsed = parse(query)
         with self._cat.db.read() as session:
             connection = session.connection()

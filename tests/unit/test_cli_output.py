@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from catalog_app.cli import main
+from catalog_app.services import Catalogue
 
 CATALOG = Path(sys.executable).with_name("catalog")
 
@@ -60,3 +63,15 @@ def test_files_that_could_not_be_imported_are_in_the_log(
     assert main(["--db", str(db), "import", str(empty)]) == 1
     log = (isolated_home / "logs" / "catalog.log").read_text(encoding="utf-8")
     assert "empty.txt could not be catalogued" in log
+
+
+def test_numbers_too_large_for_the_catalogue_get_one_line(
+    catalogue: Catalogue, capsys: pytest.CaptureFixture[str]
+) -> None:
+    huge = "9" * 25
+    assert main(["--db", str(catalogue.path), "show", huge]) == 1
+    assert main(["--db", str(catalogue.path), "search", "a", "--offset", huge]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2
+    assert err[0].startswith("catalog: No record has the id")
+    assert "offset must be between" in err[1]
