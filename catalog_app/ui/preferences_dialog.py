@@ -41,7 +41,6 @@ class PreferencesDialog(QDialog):
         form = QFormLayout()
         form.addRow("Your name (the assessor of reliability assessments)", self.user_name)
         form.addRow("Automatic backups to keep", self.backups_to_keep)
-        form.addRow("", note)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -49,8 +48,12 @@ class PreferencesDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addStretch()
         layout.addWidget(buttons)
-        self.resize(560, 220)
+        # Wide enough to read, and as tall as the wrapped note needs (never cut off).
+        self.setMinimumWidth(560)
+        note.setMinimumHeight(note.heightForWidth(540))
 
     def accept(self) -> None:
         self._settings.set_user_name(self.user_name.text().strip())
