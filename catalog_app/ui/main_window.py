@@ -233,6 +233,13 @@ class MainWindow(QMainWindow):
             self.new_record_action,
         ]
 
+        view_menu = self.menuBar().addMenu("&View")
+        self.refresh_action = self._action(
+            "&Refresh", self.refresh_from_catalogue, QKeySequence(keys.Refresh)
+        )
+        view_menu.addAction(self.refresh_action)
+        self.catalogue_actions.append(self.refresh_action)
+
         search_menu = self.menuBar().addMenu("&Search")
         self.find_action = self._action("&Find…", self.focus_search, keys.Find)
         search_menu.addAction(self.find_action)
@@ -467,6 +474,20 @@ class MainWindow(QMainWindow):
             self.show_unit(unit_ids[-1])
         if message:
             self.statusBar().showMessage(message, 8000)
+
+    def refresh_from_catalogue(self) -> None:
+        """Show what other programs (an import from the command line) changed meanwhile."""
+        if self.catalogue is None:
+            return
+        if self.detail is not None:
+            self.detail.save()
+        self.hierarchy.reload()
+        if self.search.query:
+            self.run_search(self.search.query)
+        else:
+            self.records.reload()
+        self.refresh_counts()
+        self.statusBar().showMessage("Shown as saved in the catalogue now", 4000)
 
     def _show_busy(self, busy: bool, message: str) -> None:
         if busy:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QMimeDatabase
+from PySide6.QtCore import QMimeDatabase, Qt
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
@@ -63,3 +63,24 @@ def test_an_edit_after_a_file_dialog_and_another_program_is_seen_at_once(
     assert shown["title"] == "Corrected in the window"
     window.close()
     assert catalog(path, "check")["ok"] is True
+
+
+def test_f5_shows_what_the_command_imported_meanwhile(
+    qtbot: QtBot, window: MainWindow, described: Catalogue, tmp_path: Path
+) -> None:
+    path = described.path
+    described.close()
+    assert window.open_catalogue(path)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    before = window.hierarchy.rowCount()
+    note = tmp_path / "statement.txt"
+    note.write_text("A statement taken at Khavaran.\n", encoding="utf-8")
+    imported = catalog(path, "import", str(note))
+    assert imported["imported"] == 1
+
+    window.records_view.setFocus()
+    qtbot.keyClick(window.records_view, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: window.hierarchy.rowCount() == before + 1)
+    labels = [window.hierarchy.item(row).text() for row in range(window.hierarchy.rowCount())]
+    assert any("statement" in label for label in labels)
