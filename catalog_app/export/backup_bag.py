@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +31,8 @@ CATALOGUE_LABEL = "Catalogue-File"
 STORE_LABEL = "Originals-Folder"
 REVISION_LABEL = "Catalogue-Schema-Revision"
 ORIGINALS_LABEL = "Originals-Count"
+# Store paths of originals that were missing or altered in the store when it was backed up.
+NOT_BACKED_UP_LABEL = "Originals-Not-Backed-Up"
 
 
 class BackupDamaged(CatalogError):
@@ -63,6 +65,7 @@ def write_tags(
     store_folder: str,
     schema_revision: str | None,
     originals: int,
+    not_backed_up: Sequence[str] = (),
 ) -> None:
     """Write the tag files of the bag at `root`, whose payload (relative POSIX paths under
     `data/`) is `payload`. Nothing local (no absolute path, no user name) goes in them."""
@@ -81,6 +84,8 @@ def write_tags(
         REVISION_LABEL: schema_revision or "none",
         ORIGINALS_LABEL: str(originals),
     }
+    if not_backed_up:
+        info[NOT_BACKED_UP_LABEL] = " ".join(sorted(not_backed_up))
     _flushed(root / MANIFEST, manifest)
     _flushed(
         root / "bagit.txt",
@@ -103,6 +108,11 @@ class BackupContents:
     expected: dict[str, str]  # every listed file (payload and tag files) -> its SHA-256
     missing: tuple[str, ...]  # listed but not there
     unexpected: tuple[str, ...]  # there but not listed
+
+    @property
+    def not_backed_up(self) -> frozenset[str]:
+        """Store paths of originals that were missing or altered when the backup was made."""
+        return frozenset(self.info.get(NOT_BACKED_UP_LABEL, "").split())
 
     @property
     def catalogue_file(self) -> str:

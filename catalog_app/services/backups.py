@@ -60,14 +60,23 @@ class BackupReport:
     seconds: float
     linked: int = 0  # originals hard-linked from an earlier backup instead of copied
     cancelled: bool = False  # nothing was written
+    # Originals missing or altered in the store, so left out (the rest is backed up).
+    not_backed_up: tuple[str, ...] = ()
 
     def summary(self) -> str:
         if self.cancelled:
             return "The backup was stopped; nothing was written."
-        return (
+        line = (
             f"Backed up {self.catalogue} to {self.path}: the catalogue and "
             f"{self.originals:,} originals ({self.bytes / MB:,.1f} MB), verified."
         )
+        if self.not_backed_up:
+            line += (
+                f" {len(self.not_backed_up):,} original(s) could not be backed up because the "
+                f"stored copy is missing or altered: {_listed(list(self.not_backed_up))}. "
+                "Run catalog verify, and restore them from an earlier backup."
+            )
+        return line
 
 
 @dataclass(frozen=True)
@@ -78,14 +87,21 @@ class RestoreReport:
     bytes: int
     seconds: float
     cancelled: bool = False
+    not_in_backup: int = 0  # originals already lost when the backup was made
 
     def summary(self) -> str:
         if self.cancelled:
             return "The restore was stopped; nothing was written."
-        return (
+        line = (
             f"Restored {self.backup} to {self.path}: the catalogue and {self.originals:,} "
             f"originals ({self.bytes / MB:,.1f} MB), every checksum verified."
         )
+        if self.not_in_backup:
+            line += (
+                f" {self.not_in_backup:,} original(s) were already missing or altered when "
+                "the backup was made and are not in it; catalog verify names them."
+            )
+        return line
 
 
 class _Stopped(Exception):
@@ -195,7 +211,7 @@ def write_backup(
         parent.mkdir(parents=True, exist_ok=True)
         _sweep(parent)
         staging.mkdir()
-        payload, linked = _fill(catalogue, staging, _Progress(report), previous)
+        payload, linked, left_out = _fill(catalogue, staging, _Progress(report), previous)
         staging.rename(destination)
         temporaries.sync_folder(parent)
     except _Stopped:
@@ -221,16 +237,17 @@ def write_backup(
         bytes=sum(entry.size for entry in payload.values()),
         seconds=time.monotonic() - started,
         linked=linked,
+        not_backed_up=left_out,
     )
 
 
 def _fill(
     catalogue: Catalogue, staging: Path, progress: _Progress, previous: Path | None
-) -> tuple[dict[str, PayloadFile], int]:
+) -> tuple[dict[str, PayloadFile], int, tuple[str, ...]]:
     """Write the payload and tags of a backup into `staging` and verify them.
 
-    Returns the payload (relative path -> checksum and size) and how many originals were
-    hard-linked.
+    Returns the payload (relative path -> checksum and size), how many originals were
+    hard-linked, and the originals left out because their stored copy is missing or altered.
     """
     payload_root = staging / backup_bag.PAYLOAD
     payload_root.mkdir()
@@ -248,6 +265,7 @@ def _fill(
     source_root = store.store_root(catalogue.path)
     earlier = previous / backup_bag.PAYLOAD / store_name if previous is not None else None
     linked: set[str] = set()
+    left_out: list[tuple[_Original, str]] = []
     for original in originals:
         relative = f"{backup_bag.PAYLOAD}/{store_name}/{original.relative}"
         target = staging / relative
@@ -260,17 +278,19 @@ def _fill(
         except OSError as exc:
             if exc.errno in _NO_SPACE or exc.filename != str(source):
                 raise
-            raise CatalogError(
-                f"The stored copy of {original.described()} cannot be read ({source}: "
-                f"{exc.strerror or exc}); no backup was written. Run catalog verify."
-            ) from exc
+            # One lost original must not cost the backup of everything else.
+            log.warning("backup: %s cannot be read: %s", source, exc)
+            left_out.append((original, "cannot be read"))
+            progress.add(original.size)
+            continue
         if digest is None:
             linked.add(relative)
         elif digest != original.sha256:
-            raise CatalogError(
-                f"The stored copy of {original.described()} ({source}) no longer matches its "
-                "SHA-256; no backup was written. Run catalog verify."
-            )
+            log.warning("backup: %s no longer matches its SHA-256", source)
+            target.unlink()
+            left_out.append((original, "no longer matches its SHA-256"))
+            progress.add(size)
+            continue
         payload[relative] = PayloadFile(original.sha256, size)
         progress.add(size)
     backup_bag.write_tags(
@@ -279,7 +299,8 @@ def _fill(
         catalogue_file=database.name,
         store_folder=store_name,
         schema_revision=revision,
-        originals=len(originals),
+        originals=len(originals) - len(left_out),
+        not_backed_up=[original.relative for original, _ in left_out],
     )
     store.make_durable()
     problems = _check_files(backup_bag.read(staging), progress)
@@ -295,7 +316,7 @@ def _fill(
             "The backup did not match what was written when it was read back, so it was not "
             f"kept ({_listed([p.text for p in problems])}); check the disk."
         )
-    return payload, len(linked)
+    return payload, len(linked), tuple(f"{o.described()} ({why})" for o, why in left_out)
 
 
 def _replace_with_copy(target: Path, source: Path) -> None:
@@ -390,7 +411,7 @@ def restore(backup: Path, target: Path, *, report: Progress | None = None) -> Re
             )
         contents = backup_bag.read(backup)
         staging.mkdir()
-        originals, size = _restore_into(contents, staging, _Progress(report))
+        originals, size, lost = _restore_into(contents, staging, _Progress(report))
         (staging / _STORE_PLACED).write_text(target.name, encoding="utf-8")
         temporaries.sync_folder(staging)
         (staging / _STAGED_STORE).rename(store_target)
@@ -405,12 +426,14 @@ def restore(backup: Path, target: Path, *, report: Progress | None = None) -> Re
     finally:
         temporaries.remove(staging)
     log.info("restored %s to %s (%d originals)", backup, target, originals)
-    return RestoreReport(backup, target, originals, size, time.monotonic() - started)
+    return RestoreReport(
+        backup, target, originals, size, time.monotonic() - started, not_in_backup=lost
+    )
 
 
 def _restore_into(
     contents: backup_bag.BackupContents, staging: Path, progress: _Progress
-) -> tuple[int, int]:
+) -> tuple[int, int, int]:
     catalogue_file = contents.catalogue_file
     store_folder = contents.store_folder
     staged_store = staging / _STAGED_STORE
@@ -437,6 +460,7 @@ def _restore_into(
     staged.chmod(0o644)  # copied read-only like the originals; a catalogue is written to
     problems = _catalogue_problems(staged)
     originals = _read_snapshot(staged)[0]
+    lost = 0
     listed = {
         relative[len(store_folder) + 1 :]: digest
         for relative, digest in contents.expected.items()
@@ -444,6 +468,9 @@ def _restore_into(
     }
     for original in originals:
         held = listed.get(original.relative)
+        if held is None and original.relative in contents.not_backed_up:
+            lost += 1  # already lost when the backup was made, and recorded as such
+            continue
         if held is None:
             problems.append(f"the original {original.described()} is not in the backup")
         elif held != original.sha256:
@@ -455,7 +482,8 @@ def _restore_into(
     _single_file(staged)
     store.make_durable()
     payload = (p for p in contents.expected if p.startswith(f"{backup_bag.PAYLOAD}/"))
-    return len(originals), sum((contents.root / p).stat().st_size for p in payload)
+    size = sum((contents.root / p).stat().st_size for p in payload)
+    return len(originals) - lost, size, lost
 
 
 def _single_file(database: Path) -> None:

@@ -88,6 +88,14 @@ class AutomaticBackupScheduler(QObject):
         self._handle = None
         if catalogue is self._catalogue:
             self._show_last()
+        if result.not_backed_up:
+            log.warning("automatic backup of %s: %s", catalogue.path, result.summary())
+            self._warn_once(
+                catalogue,
+                f"The daily backup of {catalogue.path.name} was made, but "
+                f"{len(result.not_backed_up):,} original(s) could not be included because "
+                "their stored copy is missing or altered. File → Verify Originals names them.",
+            )
 
     def _failed(self, catalogue: Catalogue, message: str) -> None:
         self._handle = None
@@ -95,15 +103,21 @@ class AutomaticBackupScheduler(QObject):
         if catalogue is not self._catalogue:
             return
         self.label.setText("The daily backup failed (see the log)")
-        if not self._warned:
-            self._warned = True
-            QMessageBox.warning(
-                self._window,
-                "Automatic backup",
-                f"The daily backup of {catalogue.path.name} could not be made: {message} "
-                "Your catalogue itself is unaffected; this is not shown again until the "
-                "program is restarted.",
-            )
+        self._warn_once(
+            catalogue,
+            f"The daily backup of {catalogue.path.name} could not be made: {message} "
+            "Your catalogue itself is unaffected.",
+        )
+
+    def _warn_once(self, catalogue: Catalogue, message: str) -> None:
+        if self._warned or catalogue is not self._catalogue:
+            return
+        self._warned = True
+        QMessageBox.warning(
+            self._window,
+            "Automatic backup",
+            message + " This is not shown again until the program is restarted.",
+        )
 
     def _show_last(self) -> None:
         catalogue = self._catalogue

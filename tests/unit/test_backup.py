@@ -256,19 +256,32 @@ def test_cancelling_leaves_nothing(stocked: Catalogue, tmp_path: Path) -> None:
     assert _leftovers(tmp_path) == []
 
 
-def test_an_unreadable_original_is_named_and_nothing_is_left(
+def test_lost_originals_are_named_and_everything_else_is_backed_up_and_restored(
     stocked: Catalogue, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = store.store_root(stocked.path)
-    victim = next(p for p in root.rglob("*") if p.is_file() and p.stat().st_size < 100)
-    victim.unlink()
-    assert main(["--db", str(stocked.path), "backup", str(tmp_path / "b")]) == 1
-    err = capsys.readouterr().err
-    assert "cannot be read" in err
-    assert "of record CAT-" in err
-    assert err.count("\n") == 1
-    assert not (tmp_path / "b").exists()
-    assert _leftovers(tmp_path) == []
+    copies = sorted(p for p in root.rglob("*") if p.is_file() and p.parent.name != ".incoming")
+    gone, altered = copies[0], copies[1]
+    gone.unlink()
+    altered.chmod(0o644)
+    altered.write_bytes(altered.read_bytes() + b"!")
+    backup = tmp_path / "b"
+    assert main(["--db", str(stocked.path), "backup", str(backup), "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["originals"] == len(copies) - 2
+    assert len(result["not_backed_up"]) == 2
+    assert any("cannot be read" in line for line in result["not_backed_up"])
+    assert any("no longer matches" in line for line in result["not_backed_up"])
+    assert bagit.Bag(str(backup)).is_valid()
+
+    target = tmp_path / "restored" / "cat.sqlite"
+    assert main(["restore", str(backup), str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "2 original(s) were already missing or altered" in out
+    restored = store.store_root(target)
+    kept = sorted(p.name for p in restored.rglob("*") if p.is_file())
+    assert kept == sorted(p.name for p in copies[2:])
+    assert main(["--db", str(target), "verify"]) == 1  # names the two lost ones
 
 
 def _dead_pid() -> int:

@@ -24,10 +24,13 @@ def _print_result(ctx: CommandContext, result: BackupReport | RestoreReport) -> 
     if not ctx.json:
         print(result.summary())
         return
+    paths: dict[str, object]
     if isinstance(result, BackupReport):
         paths = {"path": str(result.catalogue), "backup": str(result.path)}
+        paths["not_backed_up"] = list(result.not_backed_up)
     else:
         paths = {"backup": str(result.backup), "path": str(result.path)}
+        paths["not_in_backup"] = result.not_in_backup
     print_json(
         {
             **paths,
@@ -48,7 +51,7 @@ def _backup(ctx: CommandContext) -> int:
         finally:
             progress.finish()
     _print_result(ctx, result)
-    return 0
+    return 1 if result.not_backed_up else 0
 
 
 def _restore(ctx: CommandContext) -> int:
