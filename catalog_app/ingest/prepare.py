@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from catalog_app.domain.records import displayable
 from catalog_app.ingest import store
 from catalog_app.ingest.decode import NotText, decode_text
 from catalog_app.ingest.docx import extract_docx
@@ -99,12 +100,13 @@ class Prepared:
 
 
 def display_name(path: Path) -> str:
-    """The file's name as valid text, even when the disk holds undecodable bytes."""
-    return path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """The file's name as valid text, even when the disk holds undecodable bytes (written
+    as \\xNN escapes, so the name can still be told apart and recovered)."""
+    return displayable(path.name)
 
 
 def display_path(path: Path) -> str:
-    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return displayable(str(path))
 
 
 _connections: dict[str, sqlite3.Connection] = {}
