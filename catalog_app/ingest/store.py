@@ -14,6 +14,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from catalog_app.staging import process_alive
+
 CHUNK = 1 << 20
 INCOMING = ".incoming"
 STORE_SUFFIX = "-originals"
@@ -51,7 +53,7 @@ def put(source: Path, root: Path) -> Stored:
     incoming = root / INCOMING
     if not incoming.is_dir():
         incoming.mkdir(parents=True, exist_ok=True)
-    temporary = incoming / f"{uuid.uuid4().hex}.part"
+    temporary = incoming / _part_name()
     digest = hashlib.sha256()
     size = 0
     try:
@@ -83,7 +85,7 @@ def put_bytes(data: bytes, root: Path, sha256: str | None = None) -> Stored:
     incoming = root / INCOMING
     if not incoming.is_dir():
         incoming.mkdir(parents=True, exist_ok=True)
-    temporary = incoming / f"{uuid.uuid4().hex}.part"
+    temporary = incoming / _part_name()
     try:
         with temporary.open("wb") as writer:
             writer.write(data)
@@ -119,11 +121,20 @@ def make_durable() -> None:
         os.sync()
 
 
+def _part_name() -> str:
+    # The writer's pid, so that a copy still being written by another program's import is
+    # told from one a killed import left behind.
+    return f"{os.getpid()}-{uuid.uuid4().hex}.part"
+
+
 def clear_incoming(root: Path) -> None:
-    """Remove temporary files that a killed import left behind."""
+    """Remove temporary files that killed imports left behind (never one still written)."""
     incoming = root / INCOMING
     if incoming.is_dir():
         for leftover in incoming.glob("*.part"):
+            writer = leftover.name.split("-", 1)[0]
+            if writer.isdigit() and process_alive(int(writer)):
+                continue
             leftover.unlink(missing_ok=True)
 
 

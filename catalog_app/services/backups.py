@@ -28,12 +28,12 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from catalog_app import staging as temporaries
 from catalog_app.errors import CatalogError, CatalogueReadOnly, CatalogueTooNew, DiskFull
 from catalog_app.export import backup_bag
 from catalog_app.export.backup_bag import BackupDamaged, PayloadFile
 from catalog_app.ingest import store
 from catalog_app.paths import data_dir
-from catalog_app.storage import staging as temporaries
 from catalog_app.storage.backup import copy_hashing, link_or_copy, sha256_from_disk, snapshot
 from catalog_app.storage.errors import translate_sqlite_error
 

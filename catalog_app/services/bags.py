@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from catalog_app import __version__
+from catalog_app import __version__, staging
 from catalog_app.domain.records import UNIT_EDITABLE_FIELDS
 from catalog_app.domain.reliability import InformationCredibility, SourceReliability
 from catalog_app.domain.unit_rules import clean_unit_fields
@@ -42,7 +42,7 @@ from catalog_app.ingest import store
 from catalog_app.services.export_source import ExportUnit, Selection, iter_units
 from catalog_app.services.originals import OriginalsService
 from catalog_app.services.refcodes import next_reference_codes
-from catalog_app.storage import derived, models, staging
+from catalog_app.storage import derived, models
 from catalog_app.storage.bulk import insert_audited
 from catalog_app.storage.search_index import refresh_grades
 from catalog_app.storage.types import utcnow
@@ -197,6 +197,7 @@ class BagService:
                 f"The catalogue {self._cat.path} is open read-only; nothing can be imported."
             )
         opened = bagit_format.open_valid(path)
+        store.clear_incoming(store.store_root(self._cat.path))  # what a killed run left
         records_file = opened.metadata(bagit_format.RECORDS_FILE)
         plan = _plan(opened, records_file)
         with self._cat.db.read() as session:

@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from catalog_app import staging
 from catalog_app.errors import CatalogError, ValidationError
 from catalog_app.services.export_source import ExportUnit, Progress, Selection, iter_units
-from catalog_app.storage import staging
 
 if TYPE_CHECKING:
     from catalog_app.services.catalogue import Catalogue

@@ -22,24 +22,6 @@ READ_ONLY = 0o444
 _flush_to_disk = getattr(os, "fdatasync", os.fsync)
 
 
-def backup_catalogue(source: Path, destination: Path) -> Path:
-    """Copy the catalogue file `source` to `destination` safely, even while others use it.
-
-    The copy is written under a temporary name and renamed, so `destination` is either the
-    complete copy or absent. (The copy kept before a migration; full backups, with the
-    originals, are made by `catalog_app.services.backups`.)
-    """
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".partial")
-    try:
-        snapshot(source, partial)
-        partial.replace(destination)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return destination
-
-
 def snapshot(source: Path, destination: Path) -> None:
     """Write a consistent copy of the database `source` to the new file `destination`.
 

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, text
 
+from catalog_app import staging
 from catalog_app.errors import CatalogueReadOnly, CatalogueTooNew, NotACatalogue
 from catalog_app.paths import bundled
-from catalog_app.storage import staging
 from catalog_app.storage.backup import backup_name, snapshot
 from catalog_app.storage.engine import APPLICATION_ID, make_engine, writer
 

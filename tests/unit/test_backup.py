@@ -28,7 +28,7 @@ from catalog_app.services.backups import (
     restore,
     write_backup,
 )
-from catalog_app.storage.staging import staging_path
+from catalog_app.staging import staging_path
 from tests.disk import fill, small_filesystem
 
 NAMES = {

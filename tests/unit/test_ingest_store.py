@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,17 @@ def test_leftover_temporary_files_are_cleared(tmp_path: Path) -> None:
 
 def test_the_store_sits_beside_the_catalogue(tmp_path: Path) -> None:
     assert store.store_root(tmp_path / "field.sqlite") == tmp_path / "field-originals"
+
+
+def test_only_copies_left_by_stopped_imports_are_cleared(tmp_path: Path) -> None:
+    incoming = tmp_path / store.INCOMING
+    incoming.mkdir()
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    writing = incoming / f"{os.getpid()}-{'a' * 32}.part"  # another import, still copying
+    stopped = incoming / f"{finished.pid}-{'b' * 32}.part"
+    older = incoming / f"{'c' * 32}.part"  # named before copies carried their writer's pid
+    for part in (writing, stopped, older):
+        part.write_bytes(b"half")
+    store.clear_incoming(tmp_path)
+    assert sorted(p.name for p in incoming.iterdir()) == [writing.name]

@@ -61,7 +61,7 @@ def sync_folder(folder: Path) -> None:
 def is_leftover(path: Path) -> bool:
     """Whether `path` is a temporary of ours whose writer is no longer running."""
     match = _LEFTOVER.match(path.name)
-    return match is not None and not _alive(int(match["pid"]))
+    return match is not None and not process_alive(int(match["pid"]))
 
 
 def sweep(folder: Path) -> list[Path]:
@@ -98,7 +98,8 @@ def _writable_then_retry(function: object, name: str, _info: object) -> None:
         function(name)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id is running (ours, or someone else's)."""
     if pid == os.getpid():
         return True
     try:
