@@ -110,4 +110,14 @@ def process_alive(pid: int) -> bool:
         return True  # someone else's process
     except OSError:
         return False
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process that nobody has reaped yet still answers signals, but is gone."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False  # no /proc (macOS, Windows): trust the signal
+    # "pid (name) S ...": the state follows the last parenthesis (names may hold spaces).
+    return status[status.rfind(")") + 2 : status.rfind(")") + 3] in ("Z", "X")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from catalog_app import staging
 from catalog_app.cli import main
 from catalog_app.services import Catalogue
 from catalog_app.services.exports import ExportService
@@ -80,3 +82,17 @@ def test_a_full_disk_gives_one_line_and_leaves_nothing(
         assert main(["--db", str(described.path), "export", fmt, str(target)]) == 0
         assert target.exists()
         assert sorted(p.name for p in disk.iterdir()) == [target.name]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_a_killed_writer_not_yet_reaped_counts_as_gone() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    stat_file = Path(f"/proc/{child.pid}/stat")
+    # Wait (on a condition) until it has exited but nobody has reaped it: a zombie.
+    while stat_file.read_text().rsplit(")", 1)[1].split()[0] != "Z":
+        os.sched_yield()
+    try:
+        assert not staging.process_alive(child.pid)
+        assert staging.process_alive(os.getpid())
+    finally:
+        child.wait()
