@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from catalog_app.domain.records import AuditRecord
 from catalog_app.storage import mappers, models
-from catalog_app.storage.audit import verify_chain
+from catalog_app.storage.audit import anchor_problem, verify_chain
 
 if TYPE_CHECKING:
     from catalog_app.services.catalogue import Catalogue
@@ -39,3 +39,8 @@ class AuditService:
         """Ids of audit rows that break the hash chain; empty when the log is intact."""
         with self._cat.db.read() as session:
             return verify_chain(session)
+
+    def count_problem(self) -> str | None:
+        """Whether rows were cut off the end of the log (which the chain cannot show)."""
+        with self._cat.db.read() as session:
+            return anchor_problem(session)

@@ -189,6 +189,9 @@ class Catalogue:
                 for row in connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
             ]
             problems += search_index_problems(connection)
+        counted = self.audit.count_problem()
+        if counted:
+            problems.append(counted)
         broken = self.audit.verify()
         if broken:
             problems.append(

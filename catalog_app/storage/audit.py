@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from catalog_app.storage.models import (
@@ -241,6 +241,8 @@ def chained_rows(
     prev = last_hash(session)
     now = utcnow()
     rows: list[dict[str, Any]] = []
+    changes = list(changes)
+    _advance_anchor(session, len(changes))
     for action, table, row_uuid, field, old, new in changes:
         row = {
             "at": now,
@@ -257,6 +259,37 @@ def chained_rows(
         row["hash"] = prev = chain_hash(prev, row)
         rows.append(row)
     return rows
+
+
+def _advance_anchor(session: Session, added: int) -> None:
+    """Count the rows the log will hold in the file's header (PRAGMA user_version).
+
+    The hash chain shows a row edited or removed from the middle, but not rows cut off its
+    end: the count, written in the same transaction as the rows, does. A catalogue from
+    before the count was kept starts it from the rows it holds.
+    """
+    if not added:
+        return
+    held = int(session.execute(text("PRAGMA user_version")).scalar() or 0)
+    if not held:
+        held = int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+    session.execute(text(f"PRAGMA user_version = {held + added:d}"))
+
+
+def anchor_problem(session: Session) -> str | None:
+    """What the count in the file's header says is wrong with the log, if anything."""
+    kept = int(session.execute(text("PRAGMA user_version")).scalar() or 0)
+    if not kept:
+        return None  # never counted yet (no change since the count was introduced)
+    held = int(session.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+    if held == kept:
+        return None
+    if held < kept:
+        return (
+            f"the audit log was altered: it holds {held:,} row(s) where {kept:,} were written "
+            "(the newest were removed)"
+        )
+    return f"the audit log was altered: it holds {held:,} row(s) where {kept:,} were written"
 
 
 def session_actor(session: Session) -> tuple[str, str | None]:

@@ -10,6 +10,7 @@ import pytest
 
 from catalog_app.domain.records import AgentName, NewAssessment, NewEvent
 from catalog_app.domain.reliability import InformationCredibility, SourceReliability
+from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
 
 
@@ -134,6 +135,28 @@ def test_tampering_with_the_log_is_detected(catalogue: Catalogue) -> None:
     broken = catalogue.audit.verify()
     assert len(broken) == 1
     assert any("audit log was altered" in p for p in catalogue.integrity_problems())
+
+
+def test_cutting_the_newest_rows_off_the_log_is_detected(catalogue: Catalogue) -> None:
+    unit = catalogue.units.create({"title": "A"})
+    catalogue.units.update(unit.id, {"title": "B"})
+    assert catalogue.integrity_problems() == []
+    with closing(sqlite3.connect(catalogue.path)) as db:
+        # The chain cannot show this: what is left still chains from the start.
+        db.execute("DROP TRIGGER audit_log_no_delete")
+        db.execute("DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)")
+        db.commit()
+    assert catalogue.audit.verify() == []
+    problems = catalogue.integrity_problems()
+    assert any("the newest were removed" in p for p in problems), problems
+
+
+def test_a_failed_change_does_not_move_the_count(catalogue: Catalogue) -> None:
+    unit = catalogue.units.create({"title": "A"})
+    with pytest.raises(CatalogError):
+        catalogue.units.update(unit.id, {"title": ""})
+    catalogue.units.update(unit.id, {"title": "B"})
+    assert catalogue.integrity_problems() == []
 
 
 def test_assessments_are_never_changed_in_place(catalogue: Catalogue) -> None:
