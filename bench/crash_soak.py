@@ -38,7 +38,6 @@ _base: Path | None = None
 class Result:
     scenario: str
     number: int
-    skipped: str | None = None
     killed_running: bool = False
     after_startup: bool = False
     failure: str | None = None
@@ -58,8 +57,6 @@ def _kill_chunk(name: str, numbers: list[int]) -> list[Result]:
     if name not in _prepared:
         _prepared[name] = prepare(by_name()[name], base / name)
     prepared = _prepared[name]
-    if prepared.skip:
-        return [Result(name, n, skipped=prepared.skip) for n in numbers]
     results = []
     for number in numbers:
         work = base / "cases" / f"{name}-{number}"
@@ -106,11 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_table(names: list[str], results: list[Result], seconds: float) -> None:
     kills, running, working, failed = Counter[str](), Counter[str](), Counter[str](), Counter[str]()
-    skipped: dict[str, str] = {}
     for r in results:
-        if r.skipped:
-            skipped[r.scenario] = r.skipped
-            continue
         kills[r.scenario] += 1
         running[r.scenario] += r.killed_running
         working[r.scenario] += r.after_startup and r.killed_running
@@ -118,9 +111,6 @@ def print_table(names: list[str], results: list[Result], seconds: float) -> None
     print("| command | kills | killed while running | of which after startup | failures |")
     print("|---|---:|---:|---:|---:|")
     for name in names:
-        if name in skipped:
-            print(f"| `{name}` | skipped: {skipped[name]} | | | |")
-            continue
         print(
             f"| `{name}` | {kills[name]:,} | {running[name]:,} | {working[name]:,} "
             f"| {failed[name]:,} |"

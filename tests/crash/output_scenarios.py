@@ -94,14 +94,6 @@ class Export(_FromSource):
         checks.only_these_left(case.out, {t.name for t in targets}, "after the re-run")
 
 
-def _backup_is_a_bag(root: Path) -> bool:
-    probe = root / "probe" / "backup"
-    if not probe.exists():
-        made = run(catalog_argv(source_catalogue(root), "backup", probe), environment(root), root)
-        expect(made.returncode == 0, f"a first backup failed: {made.describe()}")
-    return probe.is_dir()
-
-
 def backup_whole(backup: Path, reference: Signature, scratch: Path) -> None:
     """A backup folder is a valid bag holding a working copy of the catalogue and every
     original (checked on a copy: opening the one in the bag would add files to it)."""
@@ -123,9 +115,6 @@ class Backup(_FromSource):
     name = "backup"
     kills = 10
     reference: Signature
-
-    def unavailable(self, root: Path) -> str | None:
-        return None if _backup_is_a_bag(root) else "backup as a bag not available yet"
 
     def case(self, root: Path, work: Path) -> Case:
         db = work / "catalogue.sqlite"
@@ -162,16 +151,11 @@ class Restore(_FromSource):
     def build(self, root: Path) -> None:
         source = source_catalogue(root)
         self.reference = checks.signature(source)
-
-    def unavailable(self, root: Path) -> str | None:
-        if not checks.has_command("restore"):
-            return "restore not available yet"
-        if not _backup_is_a_bag(root):
-            return "backup as a bag not available yet"
-        return None
+        made = run(catalog_argv(source, "backup", self._backup(root)), environment(root), root)
+        expect(made.returncode == 0, f"the backup to restore failed: {made.describe()}")
 
     def _backup(self, root: Path) -> Path:
-        return root / "probe" / "backup"
+        return root / "backup-to-restore" / "backup"
 
     def case(self, root: Path, work: Path) -> Case:
         target = work / "out" / "restored.sqlite"

@@ -47,10 +47,6 @@ class Scenario(ABC):
     def case(self, root: Path, work: Path) -> Case:
         """A fresh copy of the material in `work`, and the command to run on it."""
 
-    def unavailable(self, root: Path) -> str | None:
-        """Why this version of the program cannot run the scenario yet (None: it can)."""
-        return None
-
     @abstractmethod
     def remember(self, case: Case) -> None:
         """Record the result of an uninterrupted run (the case after it completed)."""
@@ -70,7 +66,6 @@ class Prepared:
     root: Path
     seconds: float  # an uninterrupted run, start to exit
     startup: float = 0.0  # the program starting and exiting at once (`catalog --version`)
-    skip: str | None = None
 
     def delay(self, seed: int) -> float:
         """When to kill: half the seeds anywhere from the start to about the usual end,
@@ -103,9 +98,6 @@ def new_case(work: Path, db: Path, argv: list[str]) -> Case:
 def prepare(scenario: Scenario, root: Path) -> Prepared:
     root.mkdir(parents=True, exist_ok=True)
     scenario.build(root)
-    skip = scenario.unavailable(root)
-    if skip:
-        return Prepared(scenario, root, 0.0, skip=skip)
     case = scenario.case(root, root / "uninterrupted")
     finished = case.run()
     expect(finished.returncode == 0, f"an uninterrupted run failed: {finished.describe()}")
