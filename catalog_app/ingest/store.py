@@ -7,6 +7,7 @@ made read-only: they are the evidentiary originals.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -107,9 +108,14 @@ def _settle(temporary: Path, final: Path) -> None:
     temporary.replace(final)
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(path: Path, *, from_disk: bool = False) -> str:
+    """The file's SHA-256. `from_disk` drops its pages from the cache first (where the system
+    can), so that a write that never reached the disk is not hidden by the cache."""
     digest = hashlib.sha256()
     with path.open("rb") as reader:
+        if from_disk and hasattr(os, "posix_fadvise"):
+            with contextlib.suppress(OSError):
+                os.posix_fadvise(reader.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
         while chunk := reader.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()

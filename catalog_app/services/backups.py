@@ -34,7 +34,7 @@ from catalog_app.export import backup_bag
 from catalog_app.export.backup_bag import BackupDamaged, PayloadFile
 from catalog_app.ingest import store
 from catalog_app.paths import data_dir
-from catalog_app.storage.backup import copy_hashing, link_or_copy, sha256_from_disk, snapshot
+from catalog_app.storage.backup import copy_hashing, link_or_copy, snapshot
 from catalog_app.storage.errors import translate_sqlite_error
 
 if TYPE_CHECKING:
@@ -259,7 +259,7 @@ def _fill(
     store_name = store.store_root(catalogue.path).name
     payload: dict[str, PayloadFile] = {}
     payload[f"{backup_bag.PAYLOAD}/{database.name}"] = PayloadFile(
-        sha256_from_disk(database), database_size
+        store.sha256_of(database, from_disk=True), database_size
     )
     progress.add(database_size)
     source_root = store.store_root(catalogue.path)
@@ -370,7 +370,7 @@ def _check_files(
         target = copy_to(relative) if copy_to is not None else None
         try:
             if target is None:
-                actual = sha256_from_disk(path)
+                actual = store.sha256_of(path, from_disk=True)
             else:
                 if not target.parent.is_dir():
                     target.parent.mkdir(parents=True)

@@ -5,7 +5,6 @@ reading back from the disk rather than the page cache.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import sqlite3
@@ -84,20 +83,6 @@ def link_or_copy(previous: Path | None, source: Path, target: Path) -> tuple[str
         else:
             return None, size
     return copy_hashing(source, target)
-
-
-def sha256_from_disk(path: Path) -> str:
-    """Hash the file as stored on the disk: its pages are dropped from the cache first
-    (where the system can), so that a write that never reached the disk is not hidden."""
-    digest = hashlib.sha256()
-    with path.open("rb") as reader:
-        descriptor = reader.fileno()
-        if hasattr(os, "posix_fadvise"):
-            with contextlib.suppress(OSError):
-                os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
-        while chunk := reader.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def backup_name(catalogue: Path, label: str) -> Path:
