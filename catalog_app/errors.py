@@ -51,3 +51,11 @@ class ValidationError(CatalogError):
 
 class ConflictError(CatalogError):
     """The record changed (in another window or program) since it was read."""
+
+
+class PassphraseNeeded(CatalogError):
+    """The catalogue is encrypted and no passphrase was given (or could be asked for)."""
+
+
+class WrongPassphrase(CatalogError):
+    """The passphrase does not open this encrypted catalogue."""

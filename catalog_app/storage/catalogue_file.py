@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import enum
 import os
-import sqlite3
 import stat
 from contextlib import closing
 from pathlib import Path
-from urllib.parse import quote
 
 from catalog_app.errors import CatalogueNotFound, CatalogueReadOnly, NotACatalogue
+from catalog_app.storage import driver
 
 
 class PathState(enum.Enum):
@@ -19,7 +18,7 @@ class PathState(enum.Enum):
     SQLITE = "sqlite"
 
 
-def examine(path: Path) -> PathState:
+def examine(path: Path, *, key: tuple[bytes, bytes] | None = None) -> PathState:
     """Classify `path`, raising a user-facing error for anything that cannot be a catalogue."""
     try:
         info = path.stat()
@@ -37,23 +36,27 @@ def examine(path: Path) -> PathState:
         return PathState.EMPTY
     if not os.access(path, os.R_OK):
         raise CatalogueReadOnly(f"{path} cannot be read: permission denied.")
-    if not _sqlite_reads_it(path):
+    if not _sqlite_reads_it(path, key):
+        if key is not None:
+            raise NotACatalogue(
+                f"{path} cannot be read with its key file: it is damaged, or the key file "
+                "beside it belongs to another catalogue. Restore both from a backup."
+            )
         raise NotACatalogue(f"{path} is not a catalogue (it is not an SQLite database file).")
     return PathState.SQLITE
 
 
-def _sqlite_reads_it(path: Path) -> bool:
+def _sqlite_reads_it(path: Path, key: tuple[bytes, bytes] | None) -> bool:
     """Whether SQLite takes the file for a database.
 
     Asked of SQLite rather than read with open(): this process may have the catalogue open
     already, and closing a plain descriptor on it would drop every lock SQLite holds on it.
     SQLite's own opens of a file it has open share those locks.
     """
-    uri = f"file:{quote(str(path.absolute()))}?mode=ro"
     try:
-        with closing(sqlite3.connect(uri, uri=True)) as connection:
+        with closing(driver.connect(path, readonly=True, key=key)) as connection:
             connection.execute("PRAGMA schema_version").fetchone()
-    except sqlite3.DatabaseError as exc:
+    except driver.DatabaseError as exc:
         return getattr(exc, "sqlite_errorname", "") != "SQLITE_NOTADB"
     return True
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -12,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
+from catalog_app.storage import driver
 from catalog_app.storage.wal_guard import (
     WAL_IDENTITY_KEY,
     checkpoint,
@@ -26,7 +26,7 @@ WRITE = "IMMEDIATE"
 
 
 def _configure(path: Path, readonly: bool, busy_timeout_ms: int, foreign_keys: bool) -> Any:
-    def on_connect(dbapi_connection: sqlite3.Connection, record: ConnectionPoolEntry) -> None:
+    def on_connect(dbapi_connection: driver.Connection, record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own handling defers
         # BEGIN and cannot take the write lock up front).
         dbapi_connection.isolation_level = None
@@ -49,9 +49,16 @@ def _configure(path: Path, readonly: bool, busy_timeout_ms: int, foreign_keys: b
     return on_connect
 
 
+def _unlock(key: tuple[bytes, bytes]) -> Any:
+    def on_connect(dbapi_connection: driver.Connection, record: ConnectionPoolEntry) -> None:
+        driver.apply_key(dbapi_connection, *key)
+
+    return on_connect
+
+
 def _check_log(path: Path) -> Any:
     def on_checkout(
-        dbapi_connection: sqlite3.Connection,
+        dbapi_connection: driver.Connection,
         record: ConnectionPoolEntry,
         proxy: PoolProxiedConnection,
     ) -> None:
@@ -81,14 +88,21 @@ def make_engine(
     readonly: bool = False,
     busy_timeout_ms: int | None = None,
     foreign_keys: bool = True,
+    key: tuple[bytes, bytes] | None = None,
 ) -> Engine:
     """An engine on the catalogue at `path`. Writers should use `writer(engine)`.
+
+    `key` (SQLCipher's raw key and salt, from `CatalogueKeys.database`) opens an encrypted
+    catalogue; every connection is given it before anything else.
 
     `foreign_keys=False` is for migrations only: SQLite's batch table rebuilds would otherwise
     fire ON DELETE actions when the old copy of a table is dropped.
     """
     path = path.absolute()
-    engine = create_engine(sqlite_url(path, readonly=readonly))
+    engine = create_engine(sqlite_url(path, readonly=readonly), module=driver.module())
+    if key is not None:
+        # First of all listeners: SQLAlchemy's own first-connect queries need the key too.
+        event.listen(engine, "connect", _unlock(key), insert=True)
     timeout = BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
     event.listen(engine, "connect", _configure(path, readonly, timeout, foreign_keys))
     if not readonly:
@@ -111,9 +125,9 @@ def close_engine(engine: Engine, *, readonly: bool) -> None:
     if not readonly:
         try:
             with engine.connect() as connection:
-                driver = connection.connection.driver_connection
-                if isinstance(driver, sqlite3.Connection):
-                    checkpoint(driver)
+                raw = connection.connection.driver_connection
+                if isinstance(raw, driver.Connection):
+                    checkpoint(raw)
         except Exception:  # closing must not fail because the tidy-up could not happen
             logging.getLogger(__name__).warning("checkpoint on close failed", exc_info=True)
     engine.dispose()

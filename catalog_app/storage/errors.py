@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -16,14 +15,15 @@ from catalog_app.errors import (
     NotACatalogue,
     ValidationError,
 )
+from catalog_app.storage import driver
 
 
 def translate_sqlite_error(exc: BaseException, path: Path) -> CatalogError | BaseException:
     """The user-facing error for a database failure, or `exc` itself when it is a bug."""
     original = exc.orig if isinstance(exc, DBAPIError) else exc
-    if not isinstance(original, sqlite3.Error):
+    if not isinstance(original, driver.Error):
         return exc
-    if isinstance(original, sqlite3.IntegrityError):
+    if isinstance(original, driver.IntegrityError):
         return ValidationError(f"The change was refused by a rule of the catalogue: {original}.")
     name = getattr(original, "sqlite_errorname", "")
     text = str(original).lower()

@@ -7,6 +7,7 @@ a failed upgrade leaves the file as it was; the backup is a second line of defen
 from __future__ import annotations
 
 import logging
+import shutil
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,9 +19,11 @@ from sqlalchemy import Connection, Engine, text
 
 from catalog_app import staging
 from catalog_app.errors import CatalogueReadOnly, CatalogueTooNew, NotACatalogue
+from catalog_app.logs import private
 from catalog_app.paths import bundled
 from catalog_app.storage.backup import backup_name, snapshot
 from catalog_app.storage.engine import APPLICATION_ID, make_engine, writer
+from catalog_app.storage.keys import key_file_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -51,8 +54,8 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     return True
 
 
-def migration_engine(path: Path) -> Engine:
-    return writer(make_engine(path, foreign_keys=False))
+def migration_engine(path: Path, key: tuple[bytes, bytes] | None = None) -> Engine:
+    return writer(make_engine(path, foreign_keys=False, key=key))
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -86,11 +89,13 @@ def current_revision(connection: Connection) -> str | None:
     return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
-def upgrade(path: Path, revision: str = "head") -> None:
+def upgrade(
+    path: Path, revision: str = "head", *, key: tuple[bytes, bytes] | None = None
+) -> None:
     """Run migrations up to `revision` and check foreign keys before committing."""
     from alembic import command
 
-    engine = migration_engine(path)
+    engine = migration_engine(path, key)
     try:
         with engine.begin() as connection:
             command.upgrade(alembic_config(connection), revision)
@@ -151,7 +156,9 @@ def schema_state(engine: Engine, path: Path) -> SchemaState:
     return SchemaState(revision, SCHEMA_HEAD, known=known)
 
 
-def bring_up_to_date(engine: Engine, path: Path, *, readonly: bool) -> Path | None:
+def bring_up_to_date(
+    engine: Engine, path: Path, *, readonly: bool, key: tuple[bytes, bytes] | None = None
+) -> Path | None:
     """Upgrade an older catalogue after backing it up; returns the backup's path if one was made.
 
     Refuses, without touching the file, a catalogue written by a newer program.
@@ -170,14 +177,21 @@ def bring_up_to_date(engine: Engine, path: Path, *, readonly: bool) -> Path | No
         )
     backup = None
     if state.revision is not None:
-        backup = _copy_before_upgrade(path, backup_name(path, f"before-{state.head}"))
-        log.info("backed up %s to %s before upgrading from %s", path, backup, state.revision)
+        backup = _copy_before_upgrade(path, backup_name(path, f"before-{state.head}"), key)
+        log.info(
+            "backed up %s to %s before upgrading from %s",
+            private(path),
+            private(backup),
+            state.revision,
+        )
     engine.dispose()
-    upgrade(path)
+    upgrade(path, key=key)
     return backup
 
 
-def _copy_before_upgrade(path: Path, destination: Path) -> Path:
+def _copy_before_upgrade(
+    path: Path, destination: Path, key: tuple[bytes, bytes] | None = None
+) -> Path:
     """The copy kept before an upgrade, written in a staging folder named for this process
     (with SQLite's journal, if a kill leaves one) and moved into place when complete; the
     staging folders of upgrades killed earlier are removed first."""
@@ -185,8 +199,13 @@ def _copy_before_upgrade(path: Path, destination: Path) -> Path:
     folder = staging.staging_path(destination)
     try:
         folder.mkdir()
-        snapshot(path, folder / destination.name)
-        staging.publish(folder / destination.name, destination)
+        snapshot(path, folder / destination.name, key)
+        if key is not None:  # the copy opens with the same key file
+            shutil.copyfile(key_file_path(path), folder / key_file_path(destination).name)
+            staging.publish(
+                folder / key_file_path(destination).name, key_file_path(destination), private=True
+            )
+        staging.publish(folder / destination.name, destination, private=True)
     finally:
         staging.remove(folder)
     return destination

@@ -24,11 +24,12 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
-import sqlite3
 import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from catalog_app.storage import driver
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +39,13 @@ WAL_IDENTITY_KEY = "catalog_wal_identity"
 
 @cache
 def _library() -> Any | None:
-    """The SQLite library the `sqlite3` module is linked with, or None if not reachable."""
+    """The SQLite library the driver is built with, or None if not reachable."""
     if sys.implementation.name != "cpython":
         return None
-    import _sqlite3
-
     try:
-        # dlsym on the extension module's handle searches the libraries it was linked with,
-        # so this is the very copy of SQLite that `sqlite3` uses, never another one.
-        library = ctypes.CDLL(_sqlite3.__file__)
+        # dlsym on the extension module's handle finds the SQLite inside it (or the library it
+        # was linked with), so this is the very copy of SQLite the driver uses, never another.
+        library = ctypes.CDLL(driver.extension_file())
         library.sqlite3_db_config.restype = ctypes.c_int
         library.sqlite3_db_filename.restype = ctypes.c_char_p
         library.sqlite3_db_filename.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
@@ -55,7 +54,7 @@ def _library() -> Any | None:
     return library
 
 
-def _handle(connection: sqlite3.Connection) -> int | None:
+def _handle(connection: driver.Connection) -> int | None:
     """The `sqlite3 *` behind a CPython connection object (its first field)."""
     library = _library()
     if library is None:
@@ -70,7 +69,7 @@ def _handle(connection: sqlite3.Connection) -> int | None:
     return int(handle)
 
 
-def keep_log_on_close(connection: sqlite3.Connection) -> bool:
+def keep_log_on_close(connection: driver.Connection) -> bool:
     """Make closing `connection` leave the write-ahead log alone. False if not possible."""
     setconfig = getattr(connection, "setconfig", None)  # Python 3.12 and later
     if setconfig is not None:
@@ -115,7 +114,7 @@ def wal_identity(database: Path) -> tuple[int, int] | None:
     return (info.st_dev, info.st_ino)
 
 
-def checkpoint(connection: sqlite3.Connection) -> None:
+def checkpoint(connection: driver.Connection) -> None:
     """Copy the log into the database and empty it, if no reader needs it; never waits long.
 
     Run when a catalogue is closed, so that a catalogue nobody has open is whole in its
@@ -125,7 +124,7 @@ def checkpoint(connection: sqlite3.Connection) -> None:
     try:
         connection.execute("PRAGMA busy_timeout = 200")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-    except sqlite3.Error as exc:
+    except driver.Error as exc:
         log.info("checkpoint on close skipped: %s", exc)
     finally:
         connection.execute(f"PRAGMA busy_timeout = {int(previous)}")
