@@ -10,6 +10,7 @@ from pathlib import Path
 
 from catalog_app.ingest.extracted import Extracted, capped
 from catalog_app.ingest.limits import TooLarge, megabytes
+from catalog_app.logs import private
 
 _log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def extract_docx(path: Path, unpacked_limit: int) -> Extracted:
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        _log.info("Word document %s unreadable", path, exc_info=exc)
+        _log.info("Word document %s unreadable", private(path), exc_info=exc)
         result.warnings.append("the Word document is damaged; no text was extracted")
         result.method = f"docx ({tool}): unreadable"
         return result

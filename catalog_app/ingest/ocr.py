@@ -10,6 +10,7 @@ from pathlib import Path
 
 from catalog_app.ingest.extracted import Extracted, capped
 from catalog_app.ingest.limits import TooLarge
+from catalog_app.logs import private
 
 _log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def extract_image(path: Path, seconds: float) -> Extracted:
     except Image.DecompressionBombError as exc:
         raise TooLarge("the image has more pixels than is safe to read") from exc
     except (UnidentifiedImageError, OSError, pytesseract.TesseractError) as exc:
-        _log.info("image %s unreadable", path, exc_info=exc)
+        _log.info("image %s unreadable", private(path), exc_info=exc)
         result.warnings.append("the image could not be read; no text was extracted")
         result.method = f"ocr (tesseract {found}): unreadable"
         return result

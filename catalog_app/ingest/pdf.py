@@ -13,6 +13,7 @@ from pathlib import Path
 
 from catalog_app.ingest.extracted import MAX_TEXT_CHARACTERS, Extracted, capped
 from catalog_app.ingest.limits import TooLarge
+from catalog_app.logs import private
 
 _log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def extract_pdf(path: Path, page_limit: int) -> Extracted:
         OSError,
         RecursionError,
     ) as exc:
-        _log.info("PDF %s unreadable", path, exc_info=exc)
+        _log.info("PDF %s unreadable", private(path), exc_info=exc)
         result.warnings.append("the PDF is damaged; no text was extracted")
         result.method = f"pdf text layer ({tool}): unreadable"
         return result

@@ -14,6 +14,7 @@ from datetime import datetime
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
+from catalog_app.logs import private
 from catalog_app.services import Catalogue
 from catalog_app.services.backups import AutomaticBackups, BackupReport
 from catalog_app.ui.settings import UiSettings
@@ -89,7 +90,9 @@ class AutomaticBackupScheduler(QObject):
         if catalogue is self._catalogue:
             self._show_last()
         if result.not_backed_up:
-            log.warning("automatic backup of %s: %s", catalogue.path, result.summary())
+            log.warning(
+                "automatic backup of %s: %s", private(catalogue.path), private(result.summary())
+            )
             self._warn_once(
                 catalogue,
                 f"The daily backup of {catalogue.path.name} was made, but "
@@ -99,7 +102,7 @@ class AutomaticBackupScheduler(QObject):
 
     def _failed(self, catalogue: Catalogue, message: str) -> None:
         self._handle = None
-        log.warning("automatic backup of %s failed: %s", catalogue.path, message)
+        log.warning("automatic backup of %s failed: %s", private(catalogue.path), private(message))
         if catalogue is not self._catalogue:
             return
         self.label.setText("The daily backup failed (see the log)")

@@ -9,6 +9,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from catalog_app.errors import CatalogError
+from catalog_app.logs import private
 
 log = logging.getLogger(__name__)
 
@@ -16,10 +17,10 @@ log = logging.getLogger(__name__)
 def show_problem(parent: QWidget | None, title: str, error: BaseException) -> None:
     """A dialog for an error: its message if the user can act on it, an apology if a bug."""
     if isinstance(error, CatalogError):
-        log.warning("%s: %s", title, error, exc_info=error)
+        log.warning("%s: %s", private(title), private(error), exc_info=error)
         QMessageBox.warning(parent, title, str(error))
         return
-    log.error("unexpected error: %s", title, exc_info=error)
+    log.error("unexpected error: %s", private(title), exc_info=error)
     QMessageBox.critical(
         parent,
         title,

@@ -17,6 +17,7 @@ from typing import Any, TypeVar, cast
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from catalog_app.errors import CatalogError
+from catalog_app.logs import private
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ _SUPERSEDED = object()  # what a run_latest task returns when it was skipped
 def failure_message(error: BaseException) -> str:
     """The plain words for a failed task: the user-facing message, or an apology for a bug."""
     if isinstance(error, CatalogError):
-        log.warning("task refused: %s", error, exc_info=error)
+        log.warning("task refused: %s", private(error), exc_info=error)
         return str(error)
     log.error("background task failed", exc_info=error)
     return INTERNAL_ERROR
