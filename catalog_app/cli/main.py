@@ -16,13 +16,14 @@ from pathlib import Path
 from catalog_app import __version__
 from catalog_app.cli.commands import backups as backup_commands
 from catalog_app.cli.commands import catalogue as catalogue_commands
+from catalog_app.cli.commands import encryption as encryption_commands
 from catalog_app.cli.commands import exchange as exchange_commands
 from catalog_app.cli.commands import ingest as ingest_commands
 from catalog_app.cli.commands import search as search_commands
 from catalog_app.cli.commands import verify as verify_commands
 from catalog_app.cli.context import CommandContext
 from catalog_app.errors import CatalogError
-from catalog_app.logs import configure_logging
+from catalog_app.logs import configure_logging, private
 from catalog_app.paths import DB_ENV
 
 EXIT_OK = 0
@@ -46,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--user",
         metavar="NAME",
-        help="your name for the audit trail (default: $CATALOG_USER or your login name)",
+        help="your name, recorded with every change, event and assessment (default: "
+        "$CATALOG_USER; without either, 'unnamed user', never your login name)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     catalogue_commands.register(commands)
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     exchange_commands.register(commands)
     verify_commands.register(commands)
     backup_commands.register(commands)
+    encryption_commands.register(commands)
     return parser
 
 
@@ -73,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(CommandContext(args)))
     except CatalogError as exc:
-        log.warning("'catalog %s' refused: %s", args.command, exc, exc_info=exc)
+        log.warning("'catalog %s' refused: %s", args.command, private(exc), exc_info=exc)
         print(f"catalog: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
