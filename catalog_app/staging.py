@@ -18,6 +18,10 @@ import secrets
 import shutil
 import stat
 from pathlib import Path
+from typing import BinaryIO
+
+from catalog_app import file_modes
+from catalog_app.logs import private
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +39,18 @@ def scratch_path(staging: Path, suffix: str) -> Path:
     return staging.with_name(staging.name + suffix)
 
 
-def publish(temporary: Path, destination: Path) -> None:
-    """Move a finished temporary file into place, durably, with ordinary permissions."""
-    umask = os.umask(0)
-    os.umask(umask)
-    temporary.chmod(0o666 & ~umask)
+def open_private(temporary: Path) -> BinaryIO:
+    """Create the temporary file `temporary` for writing, readable by its owner only while
+    it is being written (what it holds is not the user's to hand on until published)."""
+    return open(temporary, "xb", opener=file_modes.private_opener)
+
+
+def publish(temporary: Path, destination: Path, *, private: bool = False) -> None:
+    """Move a finished temporary file into place, durably: with the ordinary permissions of
+    the user's umask (an export), or readable by its owner only when `private` (a copy of
+    the catalogue)."""
+    mode = file_modes.PRIVATE_FILE if private else file_modes.ordinary_file_mode()
+    file_modes.make_private(temporary, mode)
     temporary.replace(destination)
     sync_folder(destination.parent)
 
@@ -75,7 +86,7 @@ def sweep(folder: Path) -> list[Path]:
         if is_leftover(entry):
             remove(entry)
             removed.append(entry)
-            log.info("removed %s, left by an interrupted run", entry)
+            log.info("removed %s, left by an interrupted run", private(entry))
     return removed
 
 
@@ -87,7 +98,7 @@ def remove(path: Path) -> None:
         else:
             path.unlink(missing_ok=True)
     except OSError:
-        log.warning("could not remove %s", path, exc_info=True)
+        log.warning("could not remove %s", private(path), exc_info=True)
 
 
 def _writable_then_retry(function: object, name: str, _info: object) -> None:

@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from catalog_app.ingest.limits import READER_STOPPED, Limits, too_slow
-from catalog_app.ingest.prepare import ImportTask, Prepared, failure
+from catalog_app.ingest.prepare import PLAIN, ImportTask, Prepared, TaskKeys, failure
 from catalog_app.ingest.worker import read_frame, write_frame
+from catalog_app.logs import private
 
 WORKER_MODULE = "catalog_app.ingest.worker"
 # Files queued at a worker beyond the one it is reading. None: a file queued behind a slow
@@ -76,10 +77,17 @@ class ExtractionPool:
     dies with the thread that started it, and that thread lives until the pool is closed.
     """
 
-    def __init__(self, tasks: Sequence[ImportTask], workers: int, limits: Limits) -> None:
+    def __init__(
+        self,
+        tasks: Sequence[ImportTask],
+        workers: int,
+        limits: Limits,
+        keys: TaskKeys = PLAIN,
+    ) -> None:
         self._tasks = tasks
         self._size = max(1, min(workers, len(tasks)))
         self._limits = limits
+        self._keys = keys
         self._events: queue.Queue[tuple[_Worker, Any]] = queue.Queue()
         self._workers: list[_Worker] = []
         self._pending: deque[int] = deque(range(len(tasks)))
@@ -143,7 +151,7 @@ class ExtractionPool:
         threading.Thread(target=self._listen, args=(worker,), daemon=True).start()
         assert process.stdin is not None
         with contextlib.suppress(OSError):  # it died at once: its end of file says so
-            write_frame(process.stdin, self._limits)
+            write_frame(process.stdin, (self._limits, self._keys))
 
     def _listen(self, worker: _Worker) -> None:
         stream = worker.process.stdout
@@ -216,8 +224,8 @@ class ExtractionPool:
             _log.warning(
                 "the extraction worker stopped (exit %s) reading %s:\n%s",
                 worker.process.returncode,
-                worker.reading.path,
-                worker.stderr_tail(),
+                private(worker.reading.path),
+                private(worker.stderr_tail()),
             )
             results.append((index, worker.reading.without_text(READER_STOPPED)))
         elif worker.assigned and worker.spoke:

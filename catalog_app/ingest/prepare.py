@@ -7,7 +7,6 @@ import errno
 import hashlib
 import logging
 import signal
-import sqlite3
 import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +36,8 @@ from catalog_app.ingest.limits import (
 from catalog_app.ingest.ocr import extract_image
 from catalog_app.ingest.pdf import extract_pdf
 from catalog_app.ingest.sniff import Kind, media_kind, sniff
+from catalog_app.logs import private
+from catalog_app.storage import driver
 
 HEAD_BYTES = 8192
 MAX_TEXT_BYTES = 64 << 20
@@ -50,6 +51,22 @@ class ImportTask:
     path: str
     store_root: str
     catalogue: str
+
+
+@dataclass(frozen=True, repr=False)
+class TaskKeys:
+    """What an import of an encrypted catalogue needs to store and look up its files: the
+    store's key and the database's (raw key, salt). Both None for a plain catalogue. Handed
+    to a worker over its task pipe, never in its arguments, environment or a file."""
+
+    store: store.StoreKey | None = None
+    database: tuple[bytes, bytes] | None = None
+
+    def __repr__(self) -> str:  # never show key material in a log or traceback
+        return "TaskKeys(<hidden>)" if self.store or self.database else "TaskKeys(plain)"
+
+
+PLAIN = TaskKeys()
 
 
 @dataclass
@@ -109,15 +126,19 @@ def display_path(path: Path) -> str:
     return displayable(str(path))
 
 
-_connections: dict[str, sqlite3.Connection] = {}
+_connections: dict[str, driver.Connection] = {}
 
 
-def catalogued_unit(catalogue: str, sha256: str) -> int | None:
+def catalogued_unit(
+    catalogue: str, sha256: str, database_key: tuple[bytes, bytes] | None = None
+) -> int | None:
     """The record already holding these bytes, read straight from the catalogue file so a
     duplicate is known before any work is spent on it."""
     connection = _connections.get(catalogue)
     if connection is None:
-        connection = sqlite3.connect(f"file:{catalogue}?mode=ro", uri=True, check_same_thread=False)
+        connection = driver.connect(
+            Path(catalogue), readonly=True, key=database_key, check_same_thread=False
+        )
         connection.execute("PRAGMA busy_timeout = 5000")
         _connections[catalogue] = connection
     row = connection.execute("SELECT unit_id FROM files WHERE sha256 = ?", (sha256,)).fetchone()
@@ -214,24 +235,24 @@ class Stored:
     data: bytes | None  # the file's bytes when it was small enough to read whole
 
 
-def prepare(task: ImportTask, limits: Limits | None = None) -> Prepared:
+def prepare(task: ImportTask, limits: Limits | None = None, keys: TaskKeys = PLAIN) -> Prepared:
     """Store and describe one file in this process. Never raises: problems come back as a
     failed result, or (once the original is stored) as a warning."""
-    stage = store_original(task)
+    stage = store_original(task, keys)
     return stage if isinstance(stage, Prepared) else describe(stage, limits or Limits())
 
 
-def store_original(task: ImportTask) -> Prepared | Stored:
+def store_original(task: ImportTask, keys: TaskKeys = PLAIN) -> Prepared | Stored:
     """The first step: the bit-exact copy, its checksum and kind. A Prepared result is final
     (failed, or a duplicate); a Stored one goes on to `describe`."""
     try:
-        return _store_original(task)
+        return _store_original(task, keys)
     except Exception:  # one bad file must not stop the batch
-        _log.warning("storing %s failed", task.path, exc_info=True)
+        _log.warning("storing %s failed", private(task.path), exc_info=True)
         return failure(task.path, "it could not be stored (see the log file for details)")
 
 
-def _store_original(task: ImportTask) -> Prepared | Stored:
+def _store_original(task: ImportTask, keys: TaskKeys) -> Prepared | Stored:
     source = Path(task.path)
     name = display_name(source)
     problem, size, modified = _check_source(source)
@@ -244,15 +265,15 @@ def _store_original(task: ImportTask) -> Prepared | Stored:
             # Small files (nearly all): read once, and a duplicate is never written at all.
             data = source.read_bytes()
             sha256 = hashlib.sha256(data).hexdigest()
-            existing = catalogued_unit(task.catalogue, sha256) if data else None
+            existing = catalogued_unit(task.catalogue, sha256, keys.database) if data else None
             stored = (
-                store.Stored(sha256, len(data), store.relative_path(sha256))
+                store.Stored(sha256, len(data), store.relative_path(sha256, keys.store))
                 if existing is not None
-                else store.put_bytes(data, root, sha256)
+                else store.put_bytes(data, root, sha256, keys.store)
             )
         else:
-            stored = store.put(source, root)
-            existing = catalogued_unit(task.catalogue, stored.sha256)
+            stored = store.put(source, root, keys.store)
+            existing = catalogued_unit(task.catalogue, stored.sha256, keys.database)
     except FileNotFoundError:
         return failure(task.path, "the file disappeared while it was being read")
     except PermissionError:
@@ -276,7 +297,9 @@ def _store_original(task: ImportTask) -> Prepared | Stored:
     if existing is not None:
         prepared.outcome, prepared.existing_unit_id = "duplicate", existing
         return prepared
-    copy = root / stored.relative_path
+    # A sealed copy cannot be read by the extractors: they read the file just stored from,
+    # whose bytes are already on this disk in clear (never a decrypted copy of the store's).
+    copy = root / stored.relative_path if keys.store is None else source
     if data is None:
         with copy.open("rb") as reader:
             head = reader.read(HEAD_BYTES)
@@ -303,7 +326,7 @@ def describe(stage: Stored, limits: Limits) -> Prepared:
     except MemoryError:
         return prepared.without_text(_out_of_memory(limits))
     except Exception as exc:  # a reader's own failure: its text goes to the log, not the user
-        _log.warning("reading %s failed", prepared.path, exc_info=True)
+        _log.warning("reading %s failed", private(prepared.path), exc_info=True)
         if "memory allocation failed" in str(exc).lower():  # libxml2 at the memory limit
             return prepared.without_text(_out_of_memory(limits))
         return prepared.without_text(READER_FAILED)

@@ -18,7 +18,6 @@ import errno
 import hashlib
 import logging
 import os
-import sqlite3
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -26,19 +25,29 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from catalog_app import staging as temporaries
-from catalog_app.errors import CatalogError, CatalogueReadOnly, CatalogueTooNew, DiskFull
+from catalog_app.errors import (
+    CatalogError,
+    CatalogueReadOnly,
+    CatalogueTooNew,
+    DiskFull,
+    PassphraseNeeded,
+    WrongPassphrase,
+)
 from catalog_app.export import backup_bag
 from catalog_app.export.backup_bag import BackupDamaged, PayloadFile
+from catalog_app.file_modes import PRIVATE_FILE, PRIVATE_FOLDER, make_private_folder
 from catalog_app.ingest import store
+from catalog_app.logs import private
 from catalog_app.paths import data_dir
+from catalog_app.storage import driver
 from catalog_app.storage.backup import copy_hashing, link_or_copy, snapshot
 from catalog_app.storage.errors import translate_sqlite_error
+from catalog_app.storage.keys import KEY_FILE_SUFFIX, CatalogueKeys, key_file_path
 
 if TYPE_CHECKING:
-    from catalog_app.services.catalogue import Catalogue
+    from catalog_app.services.catalogue import Catalogue, Passphrase
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +150,12 @@ def _safe_relative(relative: str) -> bool:
     )
 
 
-def _read_snapshot(database: Path) -> tuple[list[_Original], str | None]:
+def _read_snapshot(
+    database: Path, key: tuple[bytes, bytes] | None
+) -> tuple[list[_Original], str | None]:
     """The originals the catalogue file `database` (a copy, never the open catalogue) refers
     to, and its schema revision."""
-    uri = f"file:{quote(str(database))}?mode=ro"
-    with closing(sqlite3.connect(uri, uri=True)) as connection:
+    with closing(driver.connect(database, readonly=True, key=key)) as connection:
         rows = connection.execute(
             "SELECT f.sha256, f.size, f.stored_path, f.original_name, u.reference_code "
             "FROM files f JOIN units u ON u.id = f.unit_id "
@@ -210,7 +220,7 @@ def write_backup(
     try:
         parent.mkdir(parents=True, exist_ok=True)
         _sweep(parent)
-        staging.mkdir()
+        staging.mkdir(mode=PRIVATE_FOLDER)
         payload, linked, left_out = _fill(catalogue, staging, _Progress(report), previous)
         staging.rename(destination)
         temporaries.sync_folder(parent)
@@ -222,11 +232,12 @@ def write_backup(
         raise _write_error(exc, "backup", destination) from exc
     finally:
         temporaries.remove(staging)
-    originals = len(payload) - 1  # and the catalogue file
+    # Less the catalogue file, and an encrypted catalogue's key file.
+    originals = len(payload) - (2 if catalogue.encrypted else 1)
     log.info(
         "backed up %s to %s (%d originals, %d linked)",
-        catalogue.path,
-        destination,
+        private(catalogue.path),
+        private(destination),
         originals,
         linked,
     )
@@ -250,10 +261,14 @@ def _fill(
     hard-linked, and the originals left out because their stored copy is missing or altered.
     """
     payload_root = staging / backup_bag.PAYLOAD
-    payload_root.mkdir()
+    payload_root.mkdir(mode=PRIVATE_FOLDER)
     database = payload_root / catalogue.path.name
-    snapshot(catalogue.path, database)  # first: the originals to copy are the ones it names
-    originals, revision = _read_snapshot(database)
+    seal = catalogue.audit.seal().code  # before: the snapshot's chain extends it
+    key = catalogue.keys.database if catalogue.keys is not None else None
+    sealing = catalogue.store_key
+    # First: the originals to copy are the ones it names.
+    snapshot(catalogue.path, database, key)
+    originals, revision = _read_snapshot(database, key)
     database_size = database.stat().st_size
     progress.total = 2 * (database_size + sum(o.size for o in originals))
     store_name = store.store_root(catalogue.path).name
@@ -261,6 +276,10 @@ def _fill(
     payload[f"{backup_bag.PAYLOAD}/{database.name}"] = PayloadFile(
         store.sha256_of(database, from_disk=True), database_size
     )
+    if key is not None:  # the encrypted catalogue opens only with its key file
+        key_file = payload_root / key_file_path(catalogue.path).name
+        key_digest, key_size = copy_hashing(key_file_path(catalogue.path), key_file)
+        payload[f"{backup_bag.PAYLOAD}/{key_file.name}"] = PayloadFile(key_digest, key_size)
     progress.add(database_size)
     source_root = store.store_root(catalogue.path)
     earlier = previous / backup_bag.PAYLOAD / store_name if previous is not None else None
@@ -270,7 +289,7 @@ def _fill(
         relative = f"{backup_bag.PAYLOAD}/{store_name}/{original.relative}"
         target = staging / relative
         if not target.parent.is_dir():
-            target.parent.mkdir(parents=True)
+            make_private_folder(target.parent)
         source = source_root / original.relative
         lent = earlier / original.relative if earlier is not None else None
         try:
@@ -279,19 +298,23 @@ def _fill(
             if exc.errno in _NO_SPACE or exc.filename != str(source):
                 raise
             # One lost original must not cost the backup of everything else.
-            log.warning("backup: %s cannot be read: %s", source, exc)
+            log.warning("backup: %s cannot be read: %s", private(source), private(exc))
             left_out.append((original, "cannot be read"))
             progress.add(original.size)
             continue
         if digest is None:
             linked.add(relative)
-        elif digest != original.sha256:
-            log.warning("backup: %s no longer matches its SHA-256", source)
+        if not _holds(target, original, digest, sealing):
+            log.warning("backup: %s no longer matches its SHA-256", private(source))
             target.unlink()
+            linked.discard(relative)
             left_out.append((original, "no longer matches its SHA-256"))
             progress.add(size)
             continue
-        payload[relative] = PayloadFile(original.sha256, size)
+        if sealing is not None:  # the bag's checksums are of the sealed files it holds
+            payload[relative] = PayloadFile(digest or store.sha256_of(target), size)
+        else:
+            payload[relative] = PayloadFile(original.sha256, size)
         progress.add(size)
     backup_bag.write_tags(
         staging,
@@ -301,6 +324,7 @@ def _fill(
         schema_revision=revision,
         originals=len(originals) - len(left_out),
         not_backed_up=[original.relative for original, _ in left_out],
+        seal=seal,
     )
     store.make_durable()
     problems = _check_files(backup_bag.read(staging), progress)
@@ -317,6 +341,20 @@ def _fill(
             f"kept ({_listed([p.text for p in problems])}); check the disk."
         )
     return payload, len(linked), tuple(f"{o.described()} ({why})" for o, why in left_out)
+
+
+def _holds(
+    copy: Path, original: _Original, digest: str | None, sealing: store.StoreKey | None
+) -> bool:
+    """Whether `copy` (hashed while copied as `digest`, None when hard-linked) is the
+    recorded original. A sealed copy is opened and its plaintext hashed, which also proves
+    that it was not tampered with."""
+    if sealing is None:
+        return digest is None or digest == original.sha256
+    try:
+        return store.sha256_of(copy, key=sealing) == original.sha256
+    except store.NotAuthentic:
+        return False
 
 
 def _replace_with_copy(target: Path, source: Path) -> None:
@@ -373,7 +411,7 @@ def _check_files(
                 actual = store.sha256_of(path, from_disk=True)
             else:
                 if not target.parent.is_dir():
-                    target.parent.mkdir(parents=True)
+                    make_private_folder(target.parent)
                 actual = copy_hashing(path, target)[0]
         except OSError as exc:
             if target is not None and (exc.errno in _NO_SPACE or exc.filename != str(path)):
@@ -389,10 +427,18 @@ def _check_files(
 # -- restoring -------------------------------------------------------------------------------
 
 
-def restore(backup: Path, target: Path, *, report: Progress | None = None) -> RestoreReport:
+def restore(
+    backup: Path,
+    target: Path,
+    *,
+    report: Progress | None = None,
+    passphrase: Passphrase | None = None,
+) -> RestoreReport:
     """Check the backup at `backup` and bring it back as the new catalogue file `target`,
     with its originals in the store beside it. Refuses a damaged backup, naming the bad
-    files. `report(done, total)` (bytes) returning False stops, leaving nothing behind."""
+    files. `report(done, total)` (bytes) returning False stops, leaving nothing behind.
+    A backup of an encrypted catalogue is checked with its `passphrase`, and restored
+    encrypted with the same one."""
     started = time.monotonic()
     backup = backup.expanduser().absolute()
     target = target.expanduser().absolute()
@@ -410,11 +456,14 @@ def restore(backup: Path, target: Path, *, report: Progress | None = None) -> Re
                 "folder is free."
             )
         contents = backup_bag.read(backup)
-        staging.mkdir()
-        originals, size, lost = _restore_into(contents, staging, _Progress(report))
+        staging.mkdir(mode=PRIVATE_FOLDER)
+        originals, size, lost = _restore_into(contents, staging, _Progress(report), passphrase)
         (staging / _STORE_PLACED).write_text(target.name, encoding="utf-8")
         temporaries.sync_folder(staging)
         (staging / _STAGED_STORE).rename(store_target)
+        staged_key = key_file_path(staging / _STAGED_CATALOGUE)
+        if staged_key.exists():
+            staged_key.rename(key_file_path(target))
         (staging / _STAGED_CATALOGUE).rename(target)
         temporaries.sync_folder(parent)
     except _Stopped:
@@ -425,23 +474,28 @@ def restore(backup: Path, target: Path, *, report: Progress | None = None) -> Re
         raise _write_error(exc, "restored catalogue", target) from exc
     finally:
         temporaries.remove(staging)
-    log.info("restored %s to %s (%d originals)", backup, target, originals)
+    log.info("restored %s to %s (%d originals)", private(backup), private(target), originals)
     return RestoreReport(
         backup, target, originals, size, time.monotonic() - started, not_in_backup=lost
     )
 
 
 def _restore_into(
-    contents: backup_bag.BackupContents, staging: Path, progress: _Progress
+    contents: backup_bag.BackupContents,
+    staging: Path,
+    progress: _Progress,
+    passphrase: Passphrase | None,
 ) -> tuple[int, int, int]:
     catalogue_file = contents.catalogue_file
     store_folder = contents.store_folder
     staged_store = staging / _STAGED_STORE
-    staged_store.mkdir()
+    staged_store.mkdir(mode=PRIVATE_FOLDER)
 
     def copy_to(relative: str) -> Path | None:
         if relative == catalogue_file:
             return staging / _STAGED_CATALOGUE
+        if relative == catalogue_file + KEY_FILE_SUFFIX:
+            return key_file_path(staging / _STAGED_CATALOGUE)
         if store_folder is not None and relative.startswith(store_folder + "/"):
             return staged_store / relative[len(store_folder) + 1 :]
         return None
@@ -457,9 +511,25 @@ def _restore_into(
     if problems:
         raise BackupDamaged(f"The backup is damaged: {_listed(problems)}. Nothing was restored.")
     staged = staging / _STAGED_CATALOGUE
-    staged.chmod(0o644)  # copied read-only like the originals; a catalogue is written to
-    problems = _catalogue_problems(staged)
-    originals = _read_snapshot(staged)[0]
+    staged.chmod(PRIVATE_FILE)  # copied read-only like the originals; a catalogue is written to
+    problems, keys = _catalogue_problems(staged, passphrase)
+    try:
+        return _check_originals(contents, staging, problems, keys)
+    finally:
+        if keys is not None:
+            keys.forget()
+
+
+def _check_originals(
+    contents: backup_bag.BackupContents,
+    staging: Path,
+    problems: list[str],
+    keys: CatalogueKeys | None,
+) -> tuple[int, int, int]:
+    staged = staging / _STAGED_CATALOGUE
+    store_folder = contents.store_folder
+    originals = _read_snapshot(staged, keys.database if keys is not None else None)[0]
+    sealing = store.StoreKey.of(keys) if keys is not None else None
     lost = 0
     listed = {
         relative[len(store_folder) + 1 :]: digest
@@ -473,46 +543,78 @@ def _restore_into(
             continue
         if held is None:
             problems.append(f"the original {original.described()} is not in the backup")
-        elif held != original.sha256:
+        elif not _holds(
+            staging / _STAGED_STORE / original.relative,
+            original,
+            held if sealing is None else None,
+            sealing,
+        ):
             problems.append(
                 f"the backup's copy of {original.described()} is not the recorded original"
             )
     if problems:
         raise BackupDamaged(f"The backup is damaged: {_listed(problems)}. Nothing was restored.")
-    _single_file(staged)
+    _single_file(staged, keys.database if keys is not None else None)
     store.make_durable()
     payload = (p for p in contents.expected if p.startswith(f"{backup_bag.PAYLOAD}/"))
     size = sum((contents.root / p).stat().st_size for p in payload)
     return len(originals) - lost, size, lost
 
 
-def _single_file(database: Path) -> None:
+def _single_file(database: Path, key: tuple[bytes, bytes] | None) -> None:
     """Fold any write-ahead log into the file itself, so the file alone is the catalogue."""
     try:
-        with closing(sqlite3.connect(database)) as connection:
+        with closing(driver.connect(database, key=key)) as connection:
             connection.execute("PRAGMA journal_mode = DELETE")
-    except sqlite3.Error as exc:
+    except driver.Error as exc:
         raise translate_sqlite_error(exc, database) from exc
 
 
-def _catalogue_problems(database: Path) -> list[str]:
-    """What SQLite and the audit chain find wrong with the staged copy of the catalogue."""
+def _catalogue_problems(
+    database: Path, passphrase: Passphrase | None
+) -> tuple[list[str], CatalogueKeys | None]:
+    """What SQLite and the audit chain find wrong with the staged copy of the catalogue, and
+    its keys when it is encrypted (the caller forgets them)."""
     from catalog_app.services.catalogue import Catalogue
 
     try:
         # Writable: the search index's own check needs to write (and an older format is
         # brought up to date as it is restored). Only the staged copy is touched.
-        with Catalogue.open(database) as opened:
-            return [f"the catalogue copy: {p}" for p in opened.integrity_problems()]
+        opened = Catalogue.open(database, passphrase=passphrase)
     except DiskFull:
         raise
+    except WrongPassphrase as exc:
+        raise WrongPassphrase(
+            "The passphrase does not open this backup (it opens with the passphrase the "
+            "catalogue had when it was made). Nothing was restored."
+        ) from exc
+    except PassphraseNeeded as exc:
+        raise PassphraseNeeded(
+            "The backup is of an encrypted catalogue: give its passphrase (set "
+            "CATALOG_PASSPHRASE, or run the command in a terminal). Nothing was restored."
+        ) from exc
     except CatalogueTooNew as exc:
         raise CatalogError(
             "The backup was made by a newer version of this program; install that version to "
             "restore it. Nothing was restored."
         ) from exc
     except CatalogError as exc:
-        return [f"the catalogue copy cannot be used ({exc})"]
+        return [f"the catalogue copy cannot be used ({exc})"], None
+    keys, opened.keys = opened.keys, None  # kept for checking the originals
+    try:
+        return [f"the catalogue copy: {p}" for p in opened.integrity_problems()], keys
+    except DiskFull:
+        if keys is not None:
+            keys.forget()
+        raise
+    except CatalogError as exc:
+        return [f"the catalogue copy cannot be used ({exc})"], keys
+    except BaseException:
+        if keys is not None:
+            keys.forget()
+        raise
+    finally:
+        opened.close()
 
 
 # -- automatic backups -----------------------------------------------------------------------

@@ -41,9 +41,11 @@ from catalog_app.domain.fixity import (
 from catalog_app.domain.records import displayable
 from catalog_app.domain.vocabulary import EventOutcome, EventType
 from catalog_app.ingest import store
+from catalog_app.logs import private
+from catalog_app.services.identity import host_name
 from catalog_app.services.ingest import TOOL
 from catalog_app.services.lookup import find_unit
-from catalog_app.services.rehash import Checked, rehash
+from catalog_app.services.rehash import UNAUTHENTIC, Checked, rehash
 from catalog_app.storage import models
 from catalog_app.storage.bulk import insert_summarised
 from catalog_app.storage.models import new_uuid
@@ -66,7 +68,7 @@ REPORT_FILES = 256
 REPORT_BYTES = 64 << 20
 # Orphaned paths kept in `fixity.last` for the window (the run's report lists them all).
 ORPHANS_KEPT = 100
-_ALTERED_NOTE = re.compile(r"now has SHA-256 ([0-9a-f]{64})")
+_ALTERED_NOTE = re.compile(rf"now has SHA-256 ([0-9a-f]{{64}})|{re.escape(UNAUTHENTIC)}")
 
 
 @dataclass
@@ -275,7 +277,7 @@ class FixityService:
             since_files = since_bytes = 0
             return report(done + len(results), total)
 
-        going = rehash(self.store_root, originals, self.threads, take)
+        going = rehash(self.store_root, originals, self.threads, take, self._cat.store_key)
         if going and report is not None:
             going = report(done + len(results), total)
         return going
@@ -287,7 +289,7 @@ class FixityService:
         if not run.recorded:
             run.unrecorded.extend(checked)
             return
-        place = os.uname().nodename if hasattr(os, "uname") else None
+        place = host_name()
         with self._cat.db.write(self._cat.actor, reason=AUDIT_REASON) as session:
             ids = json.dumps([c.original.file_id for c in checked])
             # Another process resuming the same run may have recorded some meanwhile.
@@ -540,9 +542,9 @@ def _log_findings(report: FixityReport) -> None:
             _log.warning(
                 "verify: %s original of %s: %s (%s)",
                 kind,
-                problem.reference_code,
-                problem.original_name,
-                problem.stored_path,
+                private(problem.reference_code),
+                private(problem.original_name),
+                private(problem.stored_path),
             )
     for orphan in report.orphaned:
-        _log.warning("verify: orphaned file in the store: %s", orphan.stored_path)
+        _log.warning("verify: orphaned file in the store: %s", private(orphan.stored_path))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from catalog_app import __version__
+from catalog_app import __version__, clear_copies
 from catalog_app.domain.dates import DateError, parse_date
 from catalog_app.domain.records import ImportItem, ImportReport
 from catalog_app.domain.vocabulary import (
@@ -34,13 +34,17 @@ from catalog_app.ingest import store
 from catalog_app.ingest.limits import Limits
 from catalog_app.ingest.pool import ExtractionPool
 from catalog_app.ingest.prepare import (
+    PLAIN,
     ImportTask,
     Prepared,
+    TaskKeys,
     close_connections,
     display_path,
     prepare,
 )
 from catalog_app.ingest.walk import Candidate, collect
+from catalog_app.logs import private
+from catalog_app.services.identity import host_name
 from catalog_app.services.lookup import find_unit
 from catalog_app.services.refcodes import next_reference_codes
 from catalog_app.storage import derived, models
@@ -83,13 +87,14 @@ class _StoreFull(Exception):
 class _InProcess:
     """The pool's interface, with every file read here, one after the other."""
 
-    def __init__(self, tasks: list[ImportTask]) -> None:
+    def __init__(self, tasks: list[ImportTask], keys: TaskKeys) -> None:
         self._tasks = tasks
+        self._keys = keys
 
     def results(self) -> Generator[tuple[int, Prepared]]:
         try:
             for index, task in enumerate(self._tasks):
-                yield index, prepare(task)
+                yield index, prepare(task, keys=self._keys)
         finally:
             close_connections()
 
@@ -97,15 +102,27 @@ class _InProcess:
         return []
 
 
-def extractor(tasks: list[ImportTask], workers: int, limits: Limits) -> ExtractionPool | _InProcess:
+def extractor(
+    tasks: list[ImportTask], workers: int, limits: Limits, keys: TaskKeys = PLAIN
+) -> ExtractionPool | _InProcess:
     """What reads `tasks`: worker processes under `limits`, or this process in tests."""
-    return _InProcess(tasks) if IN_PROCESS else ExtractionPool(tasks, workers, limits)
+    if IN_PROCESS:
+        return _InProcess(tasks, keys)
+    return ExtractionPool(tasks, workers, limits, keys)
 
 
-def extract_one(task: ImportTask, limits: Limits | None = None) -> Prepared:
+def extract_one(task: ImportTask, limits: Limits | None = None, keys: TaskKeys = PLAIN) -> Prepared:
     """Store and read one file as an import does: in a worker, under the same limits."""
-    [(_, prepared)] = list(extractor([task], 1, limits or Limits.from_environment()).results())
+    limits = limits or Limits.from_environment()
+    [(_, prepared)] = list(extractor([task], 1, limits, keys).results())
     return prepared
+
+
+def task_keys(catalogue: Catalogue) -> TaskKeys:
+    """The keys an import into `catalogue` works with (none for a plain catalogue)."""
+    if catalogue.keys is None:
+        return PLAIN
+    return TaskKeys(store=catalogue.store_key, database=catalogue.keys.database)
 
 
 class ImportService:
@@ -145,6 +162,7 @@ class ImportService:
         limits = limits or Limits.from_environment()
         walk = collect(list(paths), recursive=recursive, exclude=self._own_files())
         store.clear_incoming(self.store_root)
+        clear_copies.sweep()  # readers' scratch files of killed workers
         run = self._new_run(walk.files, collection, flatten)
         for number, (path, reason) in enumerate(walk.failures):
             run.items[-1 - number] = ImportItem(display_path(path), "failed", reason=reason)
@@ -180,7 +198,7 @@ class ImportService:
         pending: list[tuple[int, Prepared]] = []
         last_report = time.monotonic()
         last_write: float | None = None  # the first batch's clock starts with its first file
-        extraction = extractor(tasks, workers, limits)
+        extraction = extractor(tasks, workers, limits, task_keys(self._cat))
         results = extraction.results()
 
         def take(index: int, prepared: Prepared) -> None:
@@ -254,7 +272,7 @@ class ImportService:
                 try:
                     store.remove(run.store_root, relative)
                 except OSError:
-                    _log.warning("could not remove the unreferenced original %s", relative)
+                    _log.warning("could not remove the unreferenced original %s", private(relative))
         run.new_copies.clear()
 
     # -- folders ---------------------------------------------------------------------------
@@ -492,7 +510,7 @@ class ImportService:
                 "occurred_start": now.date(),
                 "agent": self._cat.actor,
                 "tool": TOOL,
-                "place": os.uname().nodename if hasattr(os, "uname") else None,
+                "place": host_name(),
                 "outcome": (
                     EventOutcome.WARNING if prepared.warnings else EventOutcome.SUCCESS
                 ).value,
@@ -596,6 +614,8 @@ def _log_outcome(report: ImportReport) -> None:
     )
     for item in report.items:
         if item.outcome == "failed":
-            _log.warning("import: %s could not be catalogued: %s", item.path, item.reason)
+            _log.warning(
+                "import: %s could not be catalogued: %s", private(item.path), private(item.reason)
+            )
         for warning in item.warnings:
-            _log.info("import: %s: %s", item.path, warning)
+            _log.info("import: %s: %s", private(item.path), private(warning))

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 from typing import Any
 
 from catalog_app.cli.context import CommandContext
 from catalog_app.cli.output import heading, print_json, print_pairs
 from catalog_app.domain.dates import describe_date
 from catalog_app.domain.records import UnitDetail, to_jsonable
+from catalog_app.logs import private
+from catalog_app.storage.audit_seal import Seal
 
 log = logging.getLogger(__name__)
 
 
 def _init(ctx: CommandContext) -> int:
     existed = ctx.path.exists() and ctx.path.stat().st_size > 0
-    with ctx.open(create=True) as catalogue:
+    with ctx.open(create=True, encrypt=bool(getattr(ctx.args, "encrypt", False))) as catalogue:
         revision = catalogue.schema_revision()
         result = {
             "path": str(catalogue.path),
             "created": not existed,
             "schema_revision": revision,
             "upgrade_backup": str(catalogue.upgrade_backup) if catalogue.upgrade_backup else None,
+            "encrypted": catalogue.encrypted,
         }
     if ctx.json:
         print_json(result)
@@ -165,21 +169,41 @@ def _show(ctx: CommandContext) -> int:
 
 
 def _check(ctx: CommandContext) -> int:
+    seal = Seal.parse(ctx.args.seal) if ctx.args.seal else None  # a typo: say so before the work
     with ctx.open() as catalogue:
-        problems = catalogue.integrity_problems()
+        problems = catalogue.integrity_problems(seal=seal, backups=ctx.args.against_backup)
     for problem in problems:
-        log.warning("check of %s: %s", ctx.path, problem)
+        log.warning("check of %s: %s", private(ctx.path), private(problem))
     if ctx.json:
         print_json({"path": str(ctx.path), "ok": not problems, "problems": problems})
     elif problems:
         for problem in problems:
             print(f"problem: {problem}")
     else:
+        anchors = "".join(
+            [", the seal" if seal else "", ", the backup" if ctx.args.against_backup else ""]
+        )
         print(
             f"{ctx.path}: no problems found (database structure, references, search index, "
-            "audit chain)."
+            f"audit chain, records against their audit trail{anchors})."
         )
     return 1 if problems else 0
+
+
+def _seal(ctx: CommandContext) -> int:
+    with ctx.open() as catalogue:
+        seal = catalogue.audit.seal()
+        rows, head = catalogue.audit.head()
+    if ctx.json:
+        print_json({"rows": rows, "head": head, "seal": seal.code})
+        return 0
+    print(seal.code)
+    print(
+        f"The audit log's {rows:,} row(s) end here. Note this seal down (or print it) and keep "
+        f"it apart from the computer; later, catalog check --seal {seal.code} shows whether "
+        "anything up to now was rewritten or removed."
+    )
+    return 0
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -189,9 +213,38 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         parser.set_defaults(run=run)
         return parser
 
-    add("init", "create the catalogue (harmless if it exists; upgrades an older one)", _init)
+    init = add("init", "create the catalogue (harmless if it exists; upgrades an older one)", _init)
+    init.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="encrypt the new catalogue and its originals with a passphrase (asked twice, "
+        "or $CATALOG_PASSPHRASE)",
+    )
     add("stats", "count what the catalogue holds", _stats)
     show = add("show", "show one record: description, provenance, reliability, relations", _show)
     show.add_argument("record", help="reference code, UUID or numeric id")
     show.add_argument("--history", action="store_true", help="include the record's audit trail")
-    add("check", "check the file, its references and the audit chain (exit 1 on problems)", _check)
+    check = add(
+        "check",
+        "check the file, its references, the audit chain and every record against its audit "
+        "trail (exit 1 on problems)",
+        _check,
+    )
+    check.add_argument(
+        "--seal",
+        metavar="CODE",
+        help="also check that the audit chain still extends this seal (from catalog seal)",
+    )
+    check.add_argument(
+        "--against-backup",
+        metavar="DIR",
+        type=Path,
+        action="append",
+        default=[],
+        help="also check that the audit chain extends the one in this backup (repeatable)",
+    )
+    add(
+        "seal",
+        "print the audit chain's seal: a short code to note down, for check --seal later",
+        _seal,
+    )
