@@ -21,13 +21,12 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
+from catalog_app import file_modes
 from catalog_app.paths import log_dir
 
 LOG_NAME = "catalog.log"
 BACKUP_COUNT = 3
 OWN_LOGGERS = "catalog_app"
-PRIVATE_FILE = 0o600
-PRIVATE_FOLDER = 0o700
 
 _redacting = False
 # Tags are keyed with a secret that lives only in this process: repeats of one value can be
@@ -174,9 +173,9 @@ class PrivateFileHandler(logging.handlers.RotatingFileHandler):
 
     def _open(self) -> io.TextIOWrapper:
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
-        descriptor = os.open(self.baseFilename, flags, PRIVATE_FILE)
+        descriptor = file_modes.private_opener(self.baseFilename, flags)
         try:
-            Path(self.baseFilename).chmod(PRIVATE_FILE)  # a log older than this rule
+            file_modes.make_private(Path(self.baseFilename))  # a log older than this rule
             # Appending always: a rotating handler ignores any other mode.
             return os.fdopen(descriptor, "a", encoding=self.encoding, errors=self.errors)
         except BaseException:
@@ -196,12 +195,11 @@ def configure_logging(level: int = logging.INFO) -> Path | None:
             root.removeHandler(handler)
             handler.close()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
-        path.parent.chmod(PRIVATE_FOLDER)  # mkdir's mode is filtered by the umask
+        file_modes.make_private_folder(path.parent)
         for number in range(1, BACKUP_COUNT + 1):
             rotated = path.with_name(f"{LOG_NAME}.{number}")
             if rotated.exists():
-                rotated.chmod(PRIVATE_FILE)
+                file_modes.make_private(rotated)
         handler = PrivateFileHandler(
             path,
             maxBytes=2_000_000,
