@@ -6,6 +6,7 @@ import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
+from catalog_app.cli.passphrase import asker
 from catalog_app.paths import catalogue_from_environment, default_catalogue
 from catalog_app.services import Catalogue
 
@@ -26,11 +27,16 @@ class CommandContext:
     def json(self) -> bool:
         return bool(getattr(self.args, "json", False))
 
-    def open(self, *, create: bool = False, readonly: bool | None = None) -> Catalogue:
-        """Open the chosen catalogue. The default one is created on first use."""
+    def open(
+        self, *, create: bool = False, readonly: bool | None = None, encrypt: bool = False
+    ) -> Catalogue:
+        """Open the chosen catalogue. The default one is created on first use. An encrypted
+        one asks for its passphrase (or takes it from the environment)."""
         return Catalogue.open(
             self.path,
             create=create or self.uses_default,
+            passphrase=asker(self.path, new=encrypt and not Catalogue.is_encrypted(self.path)),
+            encrypt=encrypt,
             actor=self.args.user,
             readonly=readonly,
         )

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-import getpass
-import os
-import sqlite3
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from catalog_app import logs
 from catalog_app.domain.records import CatalogueStats
-from catalog_app.errors import CatalogueNotFound, CatalogueReadOnly
+from catalog_app.errors import CatalogError, CatalogueNotFound, CatalogueReadOnly, PassphraseNeeded
+from catalog_app.file_modes import create_private_file
+from catalog_app.ingest import store
 from catalog_app.services.backups import BackupReport, Progress, write_backup
-from catalog_app.storage import models
+from catalog_app.services.identity import USER_ENV as USER_ENV
+from catalog_app.services.identity import person_name
+from catalog_app.storage import driver, models
+from catalog_app.storage.audit_seal import Seal
 from catalog_app.storage.catalogue_file import PathState, ensure_creatable, examine, is_read_only
 from catalog_app.storage.engine import close_engine, make_engine
 from catalog_app.storage.errors import translate_sqlite_error
+from catalog_app.storage.keys import CatalogueKeys, key_file_path, unlock, write_key_file
+from catalog_app.storage.keys import create as create_keys
+from catalog_app.storage.keys import read_key_file as encryption_key_file
 from catalog_app.storage.migrate import (
     bring_up_to_date,
     current_revision,
@@ -28,7 +35,8 @@ from catalog_app.storage.migrate import (
 from catalog_app.storage.search_index import integrity_problems as search_index_problems
 from catalog_app.storage.session import SessionFactory
 
-USER_ENV = "CATALOG_USER"
+# A passphrase, or a function that asks for it (called only for an encrypted catalogue).
+Passphrase = str | Callable[[], str]
 # Tables reported by `stats`, in the order a person reads them.
 COUNTED_TABLES = (
     "units",
@@ -44,26 +52,67 @@ COUNTED_TABLES = (
 )
 
 
+def _unlock(
+    path: Path, passphrase: Passphrase | None, *, create: bool
+) -> tuple[CatalogueKeys | None, bool]:
+    """The keys of the catalogue at `path` (None for a plain one), and whether a new key
+    file was written for a new encrypted catalogue."""
+    from catalog_app.services.encryption import finish_interrupted
+
+    finish_interrupted(path)
+    key_file = encryption_key_file(path)
+    if key_file is None and not create:
+        return None, False
+    if key_file is not None and not path.exists():
+        raise CatalogueNotFound(
+            f"There is no catalogue at {path}, only its key file {key_file_path(path)}; "
+            "restore the catalogue from a backup, or move the key file away."
+        )
+    if create and key_file is None and path.exists() and path.stat().st_size > 0:
+        raise CatalogError(
+            f"{path} already exists as a plain catalogue; encrypt it with: "
+            f"catalog --db {path} encrypt"
+        )
+    if passphrase is None:
+        raise PassphraseNeeded(
+            f"{path} is encrypted: give its passphrase (set CATALOG_PASSPHRASE, or run the "
+            "command in a terminal to be asked)."
+        )
+    text = passphrase if isinstance(passphrase, str) else passphrase()
+    if key_file is not None:
+        return unlock(key_file, text, path), False
+    ensure_creatable(path)
+    new_file, keys = create_keys(text)
+    write_key_file(key_file_path(path), new_file)
+    return keys, True
+
+
 def default_actor() -> str:
-    name = os.environ.get(USER_ENV)
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
+    """The name changes are recorded under when none is given (services.identity's rule)."""
+    return person_name()
 
 
 class Catalogue:
     """The entry point to one catalogue file. Open with `Catalogue.open`, close when done."""
 
-    def __init__(self, path: Path, engine: Engine, *, readonly: bool, actor: str) -> None:
+    def __init__(
+        self,
+        path: Path,
+        engine: Engine,
+        *,
+        readonly: bool,
+        actor: str,
+        keys: CatalogueKeys | None = None,
+    ) -> None:
         self.path = path
         self.readonly = readonly
         self.actor = actor
+        self.keys = keys  # an encrypted catalogue's; dropped by close()
         self.upgrade_backup: Path | None = None
         self._engine = engine
-        self.db = SessionFactory(engine, path, readonly=readonly)
+        self.db = SessionFactory(
+            engine, path, readonly=readonly, chain_key=keys.chain if keys else None
+        )
         # Imported here: the service modules need `Catalogue` only for type checking.
         from catalog_app.services.agents import AgentService
         from catalog_app.services.audit import AuditService
@@ -97,36 +146,61 @@ class Catalogue:
         create: bool = False,
         actor: str | None = None,
         readonly: bool | None = None,
+        passphrase: Passphrase | None = None,
+        encrypt: bool = False,
     ) -> Catalogue:
         """Open the catalogue at `path`, upgrading an older one after backing it up.
 
-        `create` makes a new catalogue when nothing is there. `readonly=None` opens read-only
-        exactly when the file may not be written. Raises CatalogError subclasses for anything
-        a person can fix: missing, not a catalogue, locked, read-only, too new, damaged.
+        `create` makes a new catalogue when nothing is there, encrypted with `passphrase`
+        when `encrypt` is set. An encrypted catalogue asks `passphrase` (the text, or a
+        function that asks the person) only when it is needed. `readonly=None` opens
+        read-only exactly when the file may not be written. Raises CatalogError subclasses
+        for anything a person can fix: missing, not a catalogue, locked, read-only, too new,
+        damaged, passphrase needed or wrong.
         """
         path = path.expanduser().absolute()
+        keys, made_key_file = None, False
         try:
-            return cls._open(path, create=create, actor=actor or default_actor(), readonly=readonly)
-        except (DBAPIError, sqlite3.Error) as exc:
+            keys, made_key_file = _unlock(path, passphrase, create=create and encrypt)
+            return cls._open(
+                path, create=create, actor=person_name(actor), readonly=readonly, keys=keys
+            )
+        except BaseException as exc:
+            if keys is not None:
+                keys.forget()
+            if made_key_file and not (path.exists() and path.stat().st_size > 0):
+                key_file_path(path).unlink(missing_ok=True)  # the new catalogue never came
+            if not isinstance(exc, DBAPIError | driver.Error):
+                raise
             translated = translate_sqlite_error(exc, path)
             if translated is exc:
                 raise
             raise translated from exc
 
     @classmethod
-    def _open(cls, path: Path, *, create: bool, actor: str, readonly: bool | None) -> Catalogue:
-        state = examine(path)
+    def _open(
+        cls,
+        path: Path,
+        *,
+        create: bool,
+        actor: str,
+        readonly: bool | None,
+        keys: CatalogueKeys | None,
+    ) -> Catalogue:
+        key = keys.database if keys is not None else None
+        state = examine(path, key=key)
         if state is PathState.MISSING:
             if not create:
                 raise CatalogueNotFound(
                     f"There is no catalogue at {path}. Create one with: catalog --db {path} init"
                 )
             ensure_creatable(path)
+            create_private_file(path)  # SQLite gives its -wal and -shm files the same mode
         ro = is_read_only(path) if readonly is None else readonly
         if state is PathState.SQLITE:
             # Look before touching: the normal engine switches the file to WAL mode, which
             # must never happen to a database that belongs to another program.
-            probe = make_engine(path, readonly=True)
+            probe = make_engine(path, readonly=True, key=key)
             try:
                 schema_state(probe, path)
             finally:
@@ -134,16 +208,32 @@ class Catalogue:
         else:
             if ro:
                 raise CatalogueReadOnly(f"Cannot create a catalogue at {path}: it is read-only.")
-            upgrade(path)
-        engine = make_engine(path, readonly=ro)
+            upgrade(path, key=key)
+        if keys is not None:
+            logs.redact(True)
+        engine = make_engine(path, readonly=ro, key=key)
         try:
-            backup = bring_up_to_date(engine, path, readonly=ro)
-            catalogue = cls(path, engine, readonly=ro, actor=actor)
+            backup = bring_up_to_date(engine, path, readonly=ro, key=key)
+            catalogue = cls(path, engine, readonly=ro, actor=actor, keys=keys)
             catalogue.upgrade_backup = backup
         except BaseException:
             engine.dispose()
             raise
         return catalogue
+
+    @staticmethod
+    def is_encrypted(path: Path) -> bool:
+        """Whether the catalogue at `path` is encrypted (opening it needs its passphrase)."""
+        return encryption_key_file(path.expanduser().absolute()) is not None
+
+    @property
+    def encrypted(self) -> bool:
+        return self.keys is not None
+
+    @property
+    def store_key(self) -> store.StoreKey | None:
+        """The keys of the stored originals (None: a plain catalogue keeps them plain)."""
+        return None if self.keys is None else store.StoreKey.of(self.keys)
 
     # -- whole-catalogue operations -------------------------------------------------------
 
@@ -175,8 +265,12 @@ class Catalogue:
         it stays open (see `catalog_app.services.backups`)."""
         return write_backup(self, destination, report=report)
 
-    def integrity_problems(self) -> list[str]:
-        """What SQLite's own checks and the audit chain find wrong; empty when all is well."""
+    def integrity_problems(
+        self, *, seal: Seal | None = None, backups: Sequence[Path] = ()
+    ) -> list[str]:
+        """What SQLite's own checks, the audit chain and the records compared with their audit
+        trail find wrong, and whether the chain still extends `seal` and the chains in
+        `backups`; empty when all is well."""
         with self.db.read() as session:
             connection = session.connection()
             problems = [
@@ -198,10 +292,21 @@ class Catalogue:
                 f"the audit log was altered: {len(broken)} row(s) do not match the hash chain "
                 f"(first at id {broken[0]})"
             )
+        if seal is not None:
+            sealed = self.audit.seal_problem(seal)
+            problems += [sealed] if sealed else []
+        for backup in backups:
+            problems += self.audit.backup_problems(backup)
+        problems += [str(mismatch) for mismatch in self.audit.trail_mismatches()]
         return problems
 
     def close(self) -> None:
-        close_engine(self._engine, readonly=self.readonly)
+        """Close every connection; an encrypted catalogue's keys are forgotten."""
+        try:
+            close_engine(self._engine, readonly=self.readonly)
+        finally:
+            if self.keys is not None:
+                self.keys.forget()
 
     def __enter__(self) -> Catalogue:
         return self

@@ -7,38 +7,38 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 
+from catalog_app.file_modes import PRIVATE_READ_ONLY, create_private_file
+from catalog_app.storage import driver
 from catalog_app.storage.errors import translate_sqlite_error
 from catalog_app.storage.wal_guard import keep_log_on_close
 
 CHUNK = 1 << 20
-READ_ONLY = 0o444
+READ_ONLY = PRIVATE_READ_ONLY  # copies of originals, like the store's own
 _flush_to_disk = getattr(os, "fdatasync", os.fsync)
 
 
-def snapshot(source: Path, destination: Path) -> None:
+def snapshot(source: Path, destination: Path, key: tuple[bytes, bytes] | None = None) -> None:
     """Write a consistent copy of the database `source` to the new file `destination`.
 
     Taken in one step of the backup API, so it is the database as of one moment even while
     another connection writes; the copy uses a rollback journal (a single file) and is flushed
-    to disk.
+    to disk. The copy is readable by its owner only (SQLite would give it the umask's mode).
     """
-    uri = f"file:{quote(str(source.absolute()))}?mode=ro"
+    create_private_file(destination)
     try:
         with (
-            closing(sqlite3.connect(uri, uri=True)) as src,
-            closing(sqlite3.connect(destination)) as dst,
+            closing(driver.connect(source, readonly=True, key=key)) as src,
+            closing(driver.connect(destination, key=key)) as dst,
         ):
             keep_log_on_close(src)
             src.backup(dst)
             dst.execute("PRAGMA journal_mode = DELETE")
         flush(destination)
-    except sqlite3.Error as exc:
+    except driver.Error as exc:
         raise translate_sqlite_error(exc, destination) from exc
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog_app.errors import CatalogueReadOnly
-from catalog_app.storage import audit, derived
+from catalog_app.storage import audit, derived, driver
 from catalog_app.storage.engine import writer
 from catalog_app.storage.errors import translate_sqlite_error
 
@@ -26,9 +25,12 @@ derived.install(CatalogueSession)
 
 
 class SessionFactory:
-    def __init__(self, engine: Engine, path: Path, *, readonly: bool) -> None:
+    def __init__(
+        self, engine: Engine, path: Path, *, readonly: bool, chain_key: bytes | None = None
+    ) -> None:
         self.path = path
         self.readonly = readonly
+        self.chain_key = chain_key  # keys the audit chain of an encrypted catalogue
         self._reader = sessionmaker(engine, class_=CatalogueSession, expire_on_commit=False)
         self._writer = sessionmaker(writer(engine), class_=CatalogueSession, expire_on_commit=False)
 
@@ -36,7 +38,7 @@ class SessionFactory:
     def _translated(self) -> Iterator[None]:
         try:
             yield
-        except (DBAPIError, sqlite3.Error) as exc:
+        except (DBAPIError, driver.Error) as exc:
             translated = translate_sqlite_error(exc, self.path)
             if translated is exc:
                 raise
@@ -46,6 +48,7 @@ class SessionFactory:
     def read(self) -> Iterator[Session]:
         """A read-only snapshot; nothing done in it is saved."""
         with self._translated(), self._reader() as session:
+            session.info[audit.CHAIN_KEY] = self.chain_key
             yield session  # closing the session rolls back whatever it began
 
     @contextmanager
@@ -58,5 +61,6 @@ class SessionFactory:
         with self._translated(), self._writer() as session:
             session.info[audit.ACTOR_KEY] = actor
             session.info[audit.REASON_KEY] = reason
+            session.info[audit.CHAIN_KEY] = self.chain_key
             with session.begin():
                 yield session

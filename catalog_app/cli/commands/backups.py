@@ -7,6 +7,7 @@ from pathlib import Path
 
 from catalog_app.cli.context import CommandContext
 from catalog_app.cli.output import print_json
+from catalog_app.cli.passphrase import asker
 from catalog_app.cli.progress import ProgressBar
 from catalog_app.services.backups import MB, BackupReport, Progress, RestoreReport, restore
 
@@ -58,7 +59,12 @@ def _restore(ctx: CommandContext) -> int:
     progress = ProgressBar("Checking and restoring (MB)")
     progress.enabled = progress.enabled and not ctx.json
     try:
-        result = restore(ctx.args.backup, ctx.args.target, report=_in_megabytes(progress))
+        result = restore(
+            ctx.args.backup,
+            ctx.args.target,
+            report=_in_megabytes(progress),
+            passphrase=asker(ctx.args.backup),
+        )
     finally:
         progress.finish()
     _print_result(ctx, result)

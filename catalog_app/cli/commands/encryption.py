@@ -1,0 +1,81 @@
+"""encrypt, decrypt and passphrase: encryption at rest of a catalogue and its originals."""
+
+from __future__ import annotations
+
+import argparse
+
+from catalog_app.cli.context import CommandContext
+from catalog_app.cli.output import print_json
+from catalog_app.cli.passphrase import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, asker
+from catalog_app.cli.progress import ProgressBar
+from catalog_app.services import encryption
+
+
+def _print(ctx: CommandContext, report: encryption.ConversionReport) -> None:
+    if ctx.json:
+        print_json(
+            {"path": str(report.path), "encrypted": report.encrypted, "originals": report.originals}
+        )
+    else:
+        print(report.summary())
+
+
+def _encrypt(ctx: CommandContext) -> int:
+    passphrase = asker(ctx.path, new=True)()
+    progress = ProgressBar("Encrypting originals")
+    progress.enabled = progress.enabled and not ctx.json
+    try:
+        report = encryption.encrypt(ctx.path, passphrase, report=progress)
+    finally:
+        progress.finish()
+    _print(ctx, report)
+    return 0
+
+
+def _decrypt(ctx: CommandContext) -> int:
+    passphrase = asker(ctx.path)()
+    progress = ProgressBar("Decrypting originals")
+    progress.enabled = progress.enabled and not ctx.json
+    try:
+        report = encryption.decrypt(ctx.path, passphrase, report=progress)
+    finally:
+        progress.finish()
+    _print(ctx, report)
+    return 0
+
+
+def _passphrase(ctx: CommandContext) -> int:
+    current = asker(ctx.path)()
+    new = asker(ctx.path, new=True, env=NEW_PASSPHRASE_ENV)()
+    encryption.change_passphrase(ctx.path, current, new)
+    if ctx.json:
+        print_json({"path": str(ctx.path), "changed": True})
+    else:
+        print(
+            f"The passphrase of {ctx.path} is changed. Backups made before keep opening with "
+            "the old one."
+        )
+    return 0
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    text = (
+        "encrypt the catalogue and its originals with a passphrase (asked twice, or "
+        f"${PASSPHRASE_ENV}); written beside the old form, checked, then swapped in"
+    )
+    parser = commands.add_parser("encrypt", help=text, description=text)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(run=_encrypt)
+
+    text = "turn an encrypted catalogue and its originals back into plain files"
+    parser = commands.add_parser("decrypt", help=text, description=text)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(run=_decrypt)
+
+    text = (
+        "change the passphrase of an encrypted catalogue (the current one, then the new one "
+        f"twice; or ${PASSPHRASE_ENV} and ${NEW_PASSPHRASE_ENV})"
+    )
+    parser = commands.add_parser("passphrase", help=text, description=text)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(run=_passphrase)
