@@ -1,4 +1,5 @@
-"""Edit → Preferences: your name as assessor, and how many automatic backups to keep."""
+"""Edit → Preferences: your name as assessor, how many automatic backups to keep, and when an
+encrypted catalogue locks itself."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from catalog_app.services.backups import AUTOMATIC_FOLDER
-from catalog_app.ui.settings import MAX_AUTOMATIC_BACKUPS, UiSettings
+from catalog_app.ui.settings import MAX_AUTOMATIC_BACKUPS, MAX_LOCK_MINUTES, UiSettings
 
 BACKUPS_NOTE = (
     f"Once a day while the window is in use, the open catalogue and its originals are backed "
@@ -36,11 +37,18 @@ class PreferencesDialog(QDialog):
         self.backups_to_keep.setRange(0, MAX_AUTOMATIC_BACKUPS)
         self.backups_to_keep.setSpecialValueText("None (off)")
         self.backups_to_keep.setValue(settings.backups_to_keep())
+        self.lock_after = QSpinBox()
+        self.lock_after.setObjectName("lock_after_minutes")
+        self.lock_after.setRange(0, MAX_LOCK_MINUTES)
+        self.lock_after.setSpecialValueText("Never")
+        self.lock_after.setSuffix(" minutes without use")
+        self.lock_after.setValue(settings.lock_after_minutes())
         note = QLabel(BACKUPS_NOTE)
         note.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Your name (the assessor of reliability assessments)", self.user_name)
         form.addRow("Automatic backups to keep", self.backups_to_keep)
+        form.addRow("Lock an encrypted catalogue after", self.lock_after)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -58,4 +66,5 @@ class PreferencesDialog(QDialog):
     def accept(self) -> None:
         self._settings.set_user_name(self.user_name.text().strip())
         self._settings.set_backups_to_keep(self.backups_to_keep.value())
+        self._settings.set_lock_after_minutes(self.lock_after.value())
         super().accept()

@@ -11,6 +11,8 @@ from catalog_app.services.backups import DEFAULT_KEEP
 
 MAX_RECENT = 8
 MAX_AUTOMATIC_BACKUPS = 90
+DEFAULT_LOCK_MINUTES = 15
+MAX_LOCK_MINUTES = 24 * 60
 
 
 class UiSettings:
@@ -78,6 +80,18 @@ class UiSettings:
 
     def set_backups_to_keep(self, number: int) -> None:
         self._s.setValue("backups/keep", max(0, min(MAX_AUTOMATIC_BACKUPS, number)))
+
+    def lock_after_minutes(self) -> int:
+        """Minutes without use after which an open encrypted catalogue is locked; 0: never."""
+        value = self._s.value("security/lock_after_minutes", DEFAULT_LOCK_MINUTES)
+        try:
+            minutes = int(str(value))
+        except ValueError:
+            return DEFAULT_LOCK_MINUTES
+        return max(0, min(MAX_LOCK_MINUTES, minutes))
+
+    def set_lock_after_minutes(self, minutes: int) -> None:
+        self._s.setValue("security/lock_after_minutes", max(0, min(MAX_LOCK_MINUTES, minutes)))
 
     def sync(self) -> None:
         self._s.sync()
