@@ -20,6 +20,8 @@ class FixityResult:
     expected: str
     actual: str | None  # None when the copy could not be read at all
     problem: str | None = None  # why it does not match, in plain words
+    # A sealed copy (encrypted catalogue) that fails to open: altered, with no SHA-256 to show.
+    unauthentic: bool = False
 
     @property
     def matches(self) -> bool:
@@ -34,7 +36,7 @@ class FixityResult:
         """None when it matches; else MISSING (unreadable or gone) or ALTERED."""
         if self.matches:
             return None
-        return MISSING if self.actual is None else ALTERED
+        return ALTERED if self.actual is not None or self.unauthentic else MISSING
 
 
 @dataclass(frozen=True)

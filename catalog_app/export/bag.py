@@ -9,7 +9,7 @@ import hashlib
 import os
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,17 +65,27 @@ def unique_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def copy_verified(source: Path, target: Path, sha256: str, what: str) -> int:
+def _chunks(source: Path) -> Iterator[bytes]:
+    with source.open("rb") as reader:
+        while chunk := reader.read(_CHUNK):
+            yield chunk
+
+
+def copy_verified(
+    source: Path, target: Path, sha256: str, what: str, plain: Iterable[bytes] | None = None
+) -> int:
     """Copy `source` to `target` while hashing it; refuse if the bytes are not `sha256`.
 
-    `what` names the original in the message. Returns the number of bytes copied.
+    `what` names the original in the message; `plain` gives the original's bytes when
+    `source` holds them sealed (read from `source` as they reach it). Returns the number of
+    bytes copied.
     """
     digest = hashlib.sha256()
     size = 0
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with source.open("rb") as reader, target.open("wb") as writer:
-            while chunk := reader.read(_CHUNK):
+        with target.open("wb") as writer:
+            for chunk in _chunks(source) if plain is None else plain:
                 digest.update(chunk)
                 writer.write(chunk)
                 size += len(chunk)

@@ -3,6 +3,10 @@
 A copy is written under a temporary name, flushed to disk, and only then renamed to its
 hash, so a crash never leaves a half-written file under a real name. Stored copies are
 made read-only: they are the evidentiary originals.
+
+In an encrypted catalogue (a `StoreKey` given) every copy, temporaries included, is written
+sealed (see `sealed`) and named by a keyed hash of its SHA-256; the SHA-256 is still that of
+the original's own bytes, and a copy's size is still the original's.
 """
 
 from __future__ import annotations
@@ -12,12 +16,17 @@ import hashlib
 import os
 import stat
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
+from catalog_app.file_modes import PRIVATE_READ_ONLY, make_private_folder, private_opener
+from catalog_app.ingest.sealed import CHUNK, read_full, seal, sealed_name, sealed_size, unseal
+from catalog_app.ingest.sealed import NotAuthentic as NotAuthentic
+from catalog_app.ingest.sealed import StoreKey as StoreKey
 from catalog_app.staging import process_alive
 
-CHUNK = 1 << 20
 INCOMING = ".incoming"
 STORE_SUFFIX = "-originals"
 
@@ -31,10 +40,26 @@ def store_root(catalogue: Path) -> Path:
 _flush_to_disk = getattr(os, "fdatasync", os.fsync)
 
 
-def relative_path(sha256: str) -> str:
+def relative_path(sha256: str, key: StoreKey | None = None) -> str:
+    """Where the copy with this SHA-256 lives, relative to the store."""
+    name = sha256 if key is None else sealed_name(sha256, key)
     # One level of 256 folders (as git does): a million originals is ~4,000 per folder, which
     # file systems index well, while creating a folder per file would cost more than the copy.
-    return f"{sha256[:2]}/{sha256}"
+    return f"{name[:2]}/{name}"
+
+
+def _size_on_disk(size: int, key: StoreKey | None) -> int:
+    return size if key is None else sealed_size(size)
+
+
+def _pieces(reader: IO[bytes]) -> Iterator[bytes]:
+    while piece := read_full(reader, CHUNK):
+        yield piece
+
+
+def _written(pieces: Iterable[bytes], key: StoreKey | None) -> Iterable[bytes]:
+    """What goes to disk for this plaintext: itself, or its sealed form."""
+    return pieces if key is None else seal(pieces, key)
 
 
 @dataclass(frozen=True)
@@ -45,30 +70,37 @@ class Stored:
     new: bool = field(default=False, compare=False)  # written now, not found already stored
 
 
-def put(source: Path, root: Path) -> Stored:
-    """Copy `source` into the store while hashing it; returns where it now lives.
+def put(source: Path, root: Path, key: StoreKey | None = None) -> Stored:
+    """Copy `source` into the store while hashing it (sealed under `key` when given);
+    returns where it now lives.
 
     If the same bytes are already stored (an earlier import, or one that was interrupted
     before it reached the catalogue), the existing copy is kept after checking its size.
     """
     incoming = root / INCOMING
     if not incoming.is_dir():
-        incoming.mkdir(parents=True, exist_ok=True)
+        make_private_folder(incoming)
     temporary = incoming / _part_name()
     digest = hashlib.sha256()
     size = 0
+
+    def hashed(reader: IO[bytes]) -> Iterator[bytes]:
+        nonlocal size
+        for piece in _pieces(reader):
+            digest.update(piece)
+            size += len(piece)
+            yield piece
+
     try:
-        with source.open("rb") as reader, temporary.open("wb") as writer:
-            while chunk := reader.read(CHUNK):
-                digest.update(chunk)
-                writer.write(chunk)
-                size += len(chunk)
+        with source.open("rb") as reader, open(temporary, "xb", opener=private_opener) as writer:
+            for block in _written(hashed(reader), key):
+                writer.write(block)
             writer.flush()
             _flush_to_disk(writer.fileno())
         sha256 = digest.hexdigest()
-        relative = relative_path(sha256)
+        relative = relative_path(sha256, key)
         final = root / relative
-        new = not (final.exists() and final.stat().st_size == size)
+        new = not (final.exists() and final.stat().st_size == _size_on_disk(size, key))
         if new:
             _settle(temporary, final)
         return Stored(sha256=sha256, size=size, relative_path=relative, new=new)
@@ -76,20 +108,25 @@ def put(source: Path, root: Path) -> Stored:
         temporary.unlink(missing_ok=True)
 
 
-def put_bytes(data: bytes, root: Path, sha256: str | None = None) -> Stored:
-    """Store bytes already read into memory (small files: read once, hashed, written once)."""
+def put_bytes(
+    data: bytes, root: Path, sha256: str | None = None, key: StoreKey | None = None
+) -> Stored:
+    """Store bytes already read into memory (small files: read once, hashed, written once),
+    sealed under `key` when given."""
     sha256 = sha256 or hashlib.sha256(data).hexdigest()
-    relative = relative_path(sha256)
+    relative = relative_path(sha256, key)
     final = root / relative
-    if final.exists() and final.stat().st_size == len(data):
+    if final.exists() and final.stat().st_size == _size_on_disk(len(data), key):
         return Stored(sha256=sha256, size=len(data), relative_path=relative)
     incoming = root / INCOMING
     if not incoming.is_dir():
-        incoming.mkdir(parents=True, exist_ok=True)
+        make_private_folder(incoming)
     temporary = incoming / _part_name()
     try:
-        with temporary.open("wb") as writer:
-            writer.write(data)
+        with open(temporary, "xb", opener=private_opener) as writer:
+            pieces = (data[start : start + CHUNK] for start in range(0, len(data), CHUNK))
+            for block in _written(pieces, key):
+                writer.write(block)
             writer.flush()
             _flush_to_disk(writer.fileno())
         _settle(temporary, final)
@@ -101,24 +138,45 @@ def put_bytes(data: bytes, root: Path, sha256: str | None = None) -> Stored:
 def _settle(temporary: Path, final: Path) -> None:
     """Give a complete, flushed temporary file its real name, read-only."""
     if not final.parent.is_dir():
-        final.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(final.parent)
     if final.exists():  # a damaged leftover of the same name: replace it
         final.chmod(stat.S_IRUSR | stat.S_IWUSR)
-    temporary.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    temporary.chmod(PRIVATE_READ_ONLY)
     temporary.replace(final)
 
 
-def sha256_of(path: Path, *, from_disk: bool = False) -> str:
-    """The file's SHA-256. `from_disk` drops its pages from the cache first (where the system
-    can), so that a write that never reached the disk is not hidden by the cache."""
+def sha256_of(path: Path, *, from_disk: bool = False, key: StoreKey | None = None) -> str:
+    """The SHA-256 of the original whose copy is at `path` (opened under `key` when given:
+    NotAuthentic if it fails to). `from_disk` drops the file's pages from the cache first
+    (where the system can), so that a write that never reached the disk is not hidden by the
+    cache."""
     digest = hashlib.sha256()
+    for chunk in open_plain(path, key, from_disk=from_disk):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def open_plain(path: Path, key: StoreKey | None, *, from_disk: bool = False) -> Iterator[bytes]:
+    """The original's bytes, chunk by chunk, from its copy at `path`: opened under `key`
+    (authenticated: NotAuthentic once something fails to open), or as they are on disk when
+    `key` is None. The file is opened at the first chunk asked for."""
     with path.open("rb") as reader:
         if from_disk and hasattr(os, "posix_fadvise"):
             with contextlib.suppress(OSError):
                 os.posix_fadvise(reader.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
-        while chunk := reader.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        yield from (_pieces(reader) if key is None else unseal(reader, key))
+
+
+def copy_plain(path: Path, target: Path, key: StoreKey | None) -> None:
+    """Write the original whose copy is at `path` to `target`, opened under `key`. Nothing is
+    left at `target` if the copy fails to open (NotAuthentic) or cannot be read."""
+    try:
+        with target.open("wb") as writer:
+            for chunk in open_plain(path, key):
+                writer.write(chunk)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
 
 
 def make_durable() -> None:

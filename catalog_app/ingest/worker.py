@@ -6,10 +6,12 @@ It dies with that import: on Linux the kernel kills it when its parent goes
 end-of-file on its task pipe ends it too. Each file is read under a memory limit (the
 address space it may add, RLIMIT_AS); the time limit is the parent's to enforce, by killing.
 
-Frames on stdin/stdout: a 4-byte little-endian length, then a pickle. In: `Limits` once,
-then `(index, ImportTask)` per file. Out: `("stored", index, Prepared)` when the original
-is safe and reading starts, then `("done", index, Prepared, retire)`; `retire` says the
-worker is leaving (after running out of memory its state is not to be trusted).
+Frames on stdin/stdout: a 4-byte little-endian length, then a pickle. In: `(Limits,
+TaskKeys)` once (an encrypted catalogue's keys travel only on this pipe, never in the
+worker's arguments, environment or a file), then `(index, ImportTask)` per file. Out:
+`("stored", index, Prepared)` when the original is safe and reading starts, then
+`("done", index, Prepared, retire)`; `retire` says the worker is leaving (after running out
+of memory its state is not to be trusted).
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ import pickle
 import signal
 import struct
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from typing import IO, Any
 
+from catalog_app import clear_copies
 from catalog_app.ingest import prepare as steps
 from catalog_app.ingest.limits import TOO_LARGE, Limits
 
@@ -104,10 +108,26 @@ def memory_limit(extra: int) -> Iterator[None]:
 
 
 def serve(tasks: IO[bytes], results: IO[bytes]) -> None:
-    limits: Limits = read_frame(tasks)
+    setup = read_frame(tasks)
+    if setup is None:
+        return
+    limits: Limits
+    keys: steps.TaskKeys
+    limits, keys = setup
+    if keys.store is not None:
+        # Readers' scratch files (Tesseract's copy of an image) hold the original in clear.
+        tempfile.tempdir = str(clear_copies.folder())
+    try:
+        _serve(tasks, results, limits, keys)
+    finally:
+        steps.close_connections()
+        clear_copies.remove()
+
+
+def _serve(tasks: IO[bytes], results: IO[bytes], limits: Limits, keys: steps.TaskKeys) -> None:
     while (message := read_frame(tasks)) is not None:
         index, task = message
-        stage = steps.store_original(task)
+        stage = steps.store_original(task, keys)
         if isinstance(stage, steps.Prepared):
             write_frame(results, ("done", index, stage, False))
             continue
@@ -119,7 +139,6 @@ def serve(tasks: IO[bytes], results: IO[bytes]) -> None:
         write_frame(results, ("done", index, prepared, retire))
         if retire:
             break
-    steps.close_connections()
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ by their SHA-256 alone, never by a path written in the bag.
 
 from __future__ import annotations
 
-import os
 import uuid as uuid_module
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -40,6 +39,7 @@ from catalog_app.export import records_json
 from catalog_app.export.bag import BagDamaged
 from catalog_app.ingest import store
 from catalog_app.services.export_source import ExportUnit, Selection, iter_units
+from catalog_app.services.identity import host_name
 from catalog_app.services.originals import OriginalsService
 from catalog_app.services.refcodes import next_reference_codes
 from catalog_app.storage import derived, models
@@ -154,7 +154,9 @@ class BagService:
     ) -> BagReport:
         progress = _Passes(report, 1 + len(metadata))
         scope = _fresh(selection)
-        copier = _Copier(staging / bagit_format.ORIGINALS, OriginalsService(self._cat))
+        copier = _Copier(
+            staging / bagit_format.ORIGINALS, OriginalsService(self._cat), self._cat.store_key
+        )
         folder = staging / bagit_format.METADATA
         folder.mkdir()
         with (folder / bagit_format.RECORDS_FILE).open("wb") as out:
@@ -163,6 +165,7 @@ class BagService:
                 out,
                 catalogue=self._cat,
                 include_restricted=selection.include_restricted,
+                include_internal=selection.include_internal,
             )
         said: list[tuple[str, object]] = []
         for number, (name, writer) in enumerate(metadata.items(), start=1):
@@ -237,11 +240,12 @@ class BagService:
         )
 
     def _store(self, opened: bagit_format.OpenedBag, plan: _Plan) -> dict[str, str]:
-        """Copy each original into the store (named by its hash): SHA-256 -> stored path."""
+        """Copy each original into the store (named by its hash, sealed in an encrypted
+        catalogue): SHA-256 -> stored path."""
         root = store.store_root(self._cat.path)
         stored: dict[str, str] = {}
         for sha256 in plan.originals:
-            kept = store.put(opened.original(sha256), root)
+            kept = store.put(opened.original(sha256), root, self._cat.store_key)
             if kept.sha256 != sha256:
                 raise BagDamaged(
                     f"The original {opened.payload_by_sha256[sha256]} changed while the bag "
@@ -257,7 +261,7 @@ class BagService:
 
 def _fresh(selection: Selection) -> Selection:
     """A copy of the selection for one reading of the records (each counts what it leaves out)."""
-    return Selection(selection.collection, selection.include_restricted)
+    return Selection(selection.collection, selection.include_restricted, selection.include_internal)
 
 
 class _Passes:
@@ -282,11 +286,15 @@ class _Passes:
 
 
 class _Copier:
-    """Copies each record's originals into the payload as the records go by."""
+    """Copies each record's originals into the payload as the records go by (decrypted, when
+    the catalogue's store is sealed under `key`)."""
 
-    def __init__(self, folder: Path, originals: OriginalsService) -> None:
+    def __init__(
+        self, folder: Path, originals: OriginalsService, key: store.StoreKey | None
+    ) -> None:
         self._folder = folder
         self._originals = originals
+        self._key = key
         self.files = 0
         self.bytes = 0
 
@@ -304,9 +312,21 @@ class _Copier:
                     bagit_format.safe_file_name(file.original_name, file.sha256), taken
                 )
                 target = self._folder / unit.detail.uuid / name
-                self.bytes += bagit_format.copy_verified(source, target, file.sha256, what)
+                plain = None if self._key is None else _opened(source, self._key, what)
+                self.bytes += bagit_format.copy_verified(source, target, file.sha256, what, plain)
                 self.files += 1
             yield unit
+
+
+def _opened(source: Path, key: store.StoreKey, what: str) -> Iterator[bytes]:
+    """The original whose sealed copy is `source`, refused if the copy fails to open."""
+    try:
+        yield from store.open_plain(source, key)
+    except store.NotAuthentic as exc:
+        raise bagit_format.OriginalDamaged(
+            f"The stored copy of {what} fails its authenticity check (it was altered, cut off "
+            "or replaced); check the store's fixity. No bag was written."
+        ) from exc
 
 
 # -- reading records.json ------------------------------------------------------------------
@@ -847,7 +867,7 @@ class _Writer:
             "occurred_start": now.date(),
             "agent": self.actor,
             "tool": TOOL,
-            "place": os.uname().nodename if hasattr(os, "uname") else None,
+            "place": host_name(),
             "outcome": EventOutcome.SUCCESS.value,
             "note": note,
             "recorded_by": self.actor,

@@ -1,5 +1,10 @@
 """The stored originals of a record: their text, whether each copy still matches its
-checksum (fixity), and adding more originals to a record that already exists."""
+checksum (fixity), opening one, and adding more originals to a record that already exists.
+
+An encrypted catalogue's copies are sealed: to open one in another program it is decrypted
+into this process's private folder (see `clear_copies`), and those copies are deleted when
+the catalogue is locked or closed (`forget_viewable_copies`).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from catalog_app import clear_copies
 from catalog_app.domain.fixity import CHANGED, MATCHES, FixityResult
 from catalog_app.domain.records import FileRecord
-from catalog_app.errors import CatalogueReadOnly, ValidationError
+from catalog_app.errors import CatalogError, CatalogueReadOnly, ValidationError
+from catalog_app.export.bag import safe_file_name
 from catalog_app.ingest import store
 from catalog_app.ingest.prepare import ImportTask, display_name
-from catalog_app.services.ingest import extract_one
+from catalog_app.services.ingest import extract_one, task_keys
 from catalog_app.services.lookup import get_row
 from catalog_app.services.rehash import check_copy
 from catalog_app.storage import derived, mappers, models
@@ -23,7 +30,21 @@ from catalog_app.storage.bulk import insert_audited
 if TYPE_CHECKING:
     from catalog_app.services.catalogue import Catalogue
 
-__all__ = ["CHANGED", "MATCHES", "FileText", "FixityResult", "OriginalsService"]
+__all__ = [
+    "CHANGED",
+    "MATCHES",
+    "FileText",
+    "FixityResult",
+    "OriginalsService",
+    "forget_viewable_copies",
+]
+
+
+def forget_viewable_copies() -> None:
+    """Delete every decrypted copy this program made for a viewer (on Lock and on close),
+    and those that programs no longer running left behind."""
+    clear_copies.remove()
+    clear_copies.sweep()
 
 
 @dataclass(frozen=True)
@@ -64,6 +85,36 @@ class OriginalsService:
         """Where the bit-exact copy of `file` lives, or None if none was stored."""
         return self.store_root / file.stored_path if file.stored_path else None
 
+    def viewable_copy(self, file: FileRecord) -> Path:
+        """A file another program can open to show `file`: the stored copy itself in a plain
+        catalogue; in an encrypted one, a decrypted copy (read-only, in a folder only this
+        user can read) that `forget_viewable_copies` deletes. Decrypts the whole file: call
+        it off the GUI thread."""
+        stored = self.stored_copy(file)
+        if stored is None or not stored.is_file():
+            raise CatalogError(f"The stored copy of {file.original_name} is missing.")
+        key = self._cat.store_key
+        if key is None:
+            return stored
+        folder = clear_copies.folder() / str(file.id)
+        clear_copies.remove_tree(folder)  # an earlier copy, perhaps changed in its viewer
+        folder.mkdir(parents=True, mode=0o700)
+        target = folder / safe_file_name(file.original_name, file.sha256)
+        try:
+            store.copy_plain(stored, target, key)
+        except store.NotAuthentic as exc:
+            raise CatalogError(
+                f"The stored copy of {file.original_name} was altered: it fails its "
+                "authenticity check, so it is not opened. Run catalog verify."
+            ) from exc
+        except OSError as exc:
+            raise CatalogError(
+                f"The stored copy of {file.original_name} cannot be opened "
+                f"({exc.strerror or exc.__class__.__name__})."
+            ) from exc
+        target.chmod(0o400)
+        return target
+
     def verify(self, file_id: int) -> FixityResult:
         """Re-hash the stored copy of an original and compare it with its recorded SHA-256.
 
@@ -71,7 +122,9 @@ class OriginalsService:
         """
         with self._cat.db.read() as session:
             file = mappers.file_record(get_row(session, models.StoredFile, file_id, "original"))
-        return check_copy(self.store_root, file_id, file.sha256, file.stored_path)
+        return check_copy(
+            self.store_root, file_id, file.sha256, file.stored_path, self._cat.store_key
+        )
 
     # -- adding -----------------------------------------------------------------------------
 
@@ -88,7 +141,8 @@ class OriginalsService:
             )
         with self._cat.db.read() as session:
             get_row(session, models.Unit, unit_id, "record")
-        prepared = extract_one(ImportTask(str(path), str(self.store_root), str(self._cat.path)))
+        task = ImportTask(str(path), str(self.store_root), str(self._cat.path))
+        prepared = extract_one(task, keys=task_keys(self._cat))
         if prepared.outcome == "failed":
             raise ValidationError(f"{display_name(path)} cannot be added: {prepared.reason}.")
         store.make_durable()

@@ -24,10 +24,20 @@ GROUP_FILES = 64
 GROUP_BYTES = 8 << 20
 # Groups queued per thread: enough to keep each busy, few enough to stop quickly.
 QUEUED_PER_THREAD = 2
+# What a sealed copy that fails to open is said to be (the audit's notes are read back by it).
+UNAUTHENTIC = "fails its authenticity check (altered, cut off or replaced)"
 
 
-def check_copy(root: Path, file_id: int, expected: str, stored_path: str | None) -> FixityResult:
-    """Re-hash the stored copy of one original and compare it with its recorded SHA-256.
+def check_copy(
+    root: Path,
+    file_id: int,
+    expected: str,
+    stored_path: str | None,
+    key: store.StoreKey | None = None,
+) -> FixityResult:
+    """Re-hash the stored copy of one original and compare it with its recorded SHA-256;
+    a sealed copy (`key` given: an encrypted catalogue) is opened first, and one that fails
+    to open is altered.
 
     The one place that re-proves a stored original (the Originals tab and the fixity audit
     both call it). Reads the whole file: call it off the GUI thread.
@@ -36,7 +46,10 @@ def check_copy(root: Path, file_id: int, expected: str, stored_path: str | None)
         return FixityResult(file_id, expected, None, "no stored copy was recorded for it")
     path = root / stored_path
     try:
-        actual = store.sha256_of(path)
+        actual = store.sha256_of(path, key=key)
+    except store.NotAuthentic:
+        problem = f"the stored copy {path} {UNAUTHENTIC}"
+        return FixityResult(file_id, expected, None, problem, unauthentic=True)
     except FileNotFoundError:
         return FixityResult(file_id, expected, None, f"the stored copy {path} is missing")
     except OSError as exc:
@@ -55,9 +68,12 @@ class Checked:
     at: datetime
 
 
-def _check_group(root: Path, group: Sequence[StoredOriginal]) -> list[Checked]:
+def _check_group(
+    root: Path, group: Sequence[StoredOriginal], key: store.StoreKey | None
+) -> list[Checked]:
     return [
-        Checked(o, check_copy(root, o.file_id, o.sha256, o.stored_path), utcnow()) for o in group
+        Checked(o, check_copy(root, o.file_id, o.sha256, o.stored_path, key), utcnow())
+        for o in group
     ]
 
 
@@ -79,20 +95,22 @@ def rehash(
     originals: Sequence[StoredOriginal],
     threads: int,
     take: Callable[[list[Checked]], bool],
+    key: store.StoreKey | None = None,
 ) -> bool:
-    """Check `originals`, handing each group's outcomes to `take` in the given order.
+    """Check `originals` (sealed under `key`, when given), handing each group's outcomes to
+    `take` in the given order.
 
     Returns False as soon as `take` does (groups already under way are dropped). If `take`
     or the caller is interrupted (KeyboardInterrupt), the groups under way are finished and
     handed over before the exception goes on, so no finished check is lost.
     """
     if threads <= 1:
-        return all(take(_check_group(root, group)) for group in _groups(originals))
+        return all(take(_check_group(root, group, key)) for group in _groups(originals))
     in_flight: deque[Future[list[Checked]]] = deque()
     with ThreadPoolExecutor(max_workers=threads) as pool:
         try:
             for group in _groups(originals):
-                in_flight.append(pool.submit(_check_group, root, group))
+                in_flight.append(pool.submit(_check_group, root, group, key))
                 if len(in_flight) >= threads * QUEUED_PER_THREAD and not take(
                     in_flight.popleft().result()
                 ):

@@ -106,14 +106,17 @@ def test_open_hands_the_stored_copy_to_the_system(
     copy = OriginalsService(catalogue).stored_copy(file)
 
     tab.files.setFocus()
-    qtbot.keyClick(tab.files, Qt.Key.Key_Return)
+    with qtbot.waitSignal(tab.open_settled, timeout=10_000):
+        qtbot.keyClick(tab.files, Qt.Key.Key_Return)
     assert [url.toLocalFile() for url in opened] == [str(copy)]
-    qtbot.mouseClick(tab.open_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(tab.open_settled, timeout=10_000):
+        qtbot.mouseClick(tab.open_button, Qt.MouseButton.LeftButton)
     assert len(opened) == 2
 
     assert copy is not None
     copy.unlink()
-    qtbot.mouseClick(tab.open_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(tab.open_settled, timeout=10_000):
+        qtbot.mouseClick(tab.open_button, Qt.MouseButton.LeftButton)
     assert len(opened) == 2
     assert "is missing" in tab.message.text()
 

@@ -63,9 +63,14 @@ def _print_text(report: FixityReport) -> None:
         where = problem.stored_path or "no stored copy was recorded"
         print(f"missing: {problem.reference_code} {problem.original_name} ({where})")
     for problem in report.altered:
+        found = (
+            f"SHA-256 now {problem.actual_sha256}"
+            if problem.actual_sha256 is not None
+            else "it fails its authenticity check"  # a sealed copy, which has no SHA-256 to show
+        )
         print(
             f"altered: {problem.reference_code} {problem.original_name} ({problem.stored_path}): "
-            f"SHA-256 now {problem.actual_sha256}, recorded {problem.expected_sha256}"
+            f"{found}, recorded {problem.expected_sha256}"
         )
     for orphan in report.orphaned:
         what = "left by an interrupted import" if orphan.temporary else "no record refers to it"

@@ -49,6 +49,7 @@ class OriginalsTab(QWidget):
     TITLE = "Originals"
     changed = Signal(int)
     checked = Signal(int)  # a file id whose fixity is now shown
+    open_settled = Signal()  # an original was handed to its application, or could not be
 
     def __init__(
         self, catalogue: Catalogue, undo_stack: QUndoStack, parent: QWidget | None = None
@@ -72,6 +73,11 @@ class OriginalsTab(QWidget):
         self._writes = BackgroundWork(self, writes)
         self._writes.done.connect(lambda *_: self._one_added())
         self._writes.failed.connect(lambda _, error: self._one_added(error))
+        # Opening decrypts the copy first in an encrypted catalogue: off the GUI thread too.
+        self._opening = BackgroundWork(self)
+        self._opening.done.connect(self._show_copy)
+        self._opening.failed.connect(self._open_failed)
+        self._open_names: dict[int, FileRecord] = {}  # by ticket
 
         self.files = QTreeWidget()
         self.files.setObjectName("originals")
@@ -187,18 +193,26 @@ class OriginalsTab(QWidget):
     # -- opening and adding ---------------------------------------------------------------------
 
     def open_current(self) -> None:
+        """Open the current original with the system's application for its kind."""
         file = self.current_file()
         if file is None:
             return
-        path = self._originals.stored_copy(file)
-        if path is None or not path.is_file():
-            self._say(f"The stored copy of {file.original_name} is missing.", problem=True)
-            return
+        ticket = self._opening.start(partial(self._originals.viewable_copy, file))
+        self._open_names[ticket] = file
+
+    def _show_copy(self, ticket: int, path: Path) -> None:
+        file = self._open_names.pop(ticket)
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
             self._say(
                 f"No application on this computer opens {file.original_name} ({file.media_type}).",
                 problem=True,
             )
+        self.open_settled.emit()
+
+    def _open_failed(self, ticket: int, error: Exception) -> None:
+        self._open_names.pop(ticket, None)
+        self._say(str(error), problem=True)  # a bug already came back as plain words
+        self.open_settled.emit()
 
     def choose_and_add(self) -> None:
         if self._unit_id is None or self._adding or self._readonly:
