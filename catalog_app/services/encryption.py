@@ -26,6 +26,7 @@ from then on; for what was written before, full-disk encryption is the answer.
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
@@ -56,8 +57,12 @@ class ConversionReport:
     path: Path
     encrypted: bool  # the form it has now
     originals: int
+    already: bool = False  # it had that form before: nothing was done
 
     def summary(self) -> str:
+        if self.already:
+            form = "encrypted" if self.encrypted else "not encrypted"
+            return f"{self.path} is already {form}; nothing to do."
         if self.encrypted:
             return (
                 f"Encrypted {self.path} and its {self.originals:,} originals. Keep the "
@@ -78,8 +83,10 @@ class _Original:
 def encrypt(path: Path, passphrase: str, report: Progress | None = None) -> ConversionReport:
     """Encrypt the plain catalogue at `path` with `passphrase` (see the module's steps)."""
     path = _existing(path)
-    if keys.read_key_file(path) is not None and not _plain(path):
-        raise CatalogError(f"{path} is already encrypted.")
+    existing = keys.read_key_file(path)
+    if existing is not None and not _plain(path):
+        keys.unlock(existing, passphrase, path).forget()  # WrongPassphrase if it is not
+        return ConversionReport(path, True, 0, already=True)
     key_file, new = keys.create(passphrase)
     try:
         count = _convert(path, None, new, key_file, report)
@@ -93,7 +100,7 @@ def decrypt(path: Path, passphrase: str, report: Progress | None = None) -> Conv
     path = _existing(path)
     key_file = keys.read_key_file(path)
     if key_file is None or _plain(path):
-        raise CatalogError(f"{path} is not encrypted.")
+        return ConversionReport(path, False, 0, already=True)
     old = keys.unlock(key_file, passphrase, path)
     try:
         count = _convert(path, old, None, None, report)
@@ -123,6 +130,9 @@ def change_passphrase(path: Path, passphrase: str, new_passphrase: str) -> None:
 def finish_interrupted(path: Path) -> None:
     """Complete what an interrupted conversion left: called before a catalogue is opened."""
     path = path.absolute()
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.partial-*"):
+        if staging.is_leftover(leftover):  # a killed conversion's new form
+            staging.remove(leftover)
     key_file = keys.key_file_path(path)
     if not key_file.exists():
         _remove_leftovers(path)
@@ -167,14 +177,14 @@ def _convert(
 ) -> int:
     old_key = old.database if old is not None else None
     new_key = new.database if new is not None else None
-    folder = staging.staging_path(path)
+    folder = staging.staging_path(path)  # swept by the next opening if this one is killed
     folder.mkdir(mode=0o700)
-    made: list[str] = []  # copies written by this run, removed if it does not finish
+    new_store = folder / "originals"
     swapped = False
     try:
         with closing(_take(path, old_key)) as held:
             originals = _originals(held)
-            moved = _copy_originals(path, originals, old, new, report, made)
+            moved = _copy_originals(path, new_store, originals, old, new, report)
             staged = folder / path.name
             _export(held, staged, new_key)
             if key_file is not None:
@@ -184,12 +194,16 @@ def _convert(
             _single_file(staged, new_key)
             if key_file is not None:
                 keys.write_key_file(keys.key_file_path(path), key_file)
+            root = store.store_root(path)
+            new_names = sorted(set(moved.values()))
+            # Listed first: whatever happens from here, the next opening knows what to remove.
             _write_leftovers(
-                store.store_root(path),
+                root,
                 encrypted=new is not None,
-                old=[o.relative for o in originals],
-                new=sorted(set(moved.values())),
+                old=sorted({o.relative for o in originals}),
+                new=new_names,
             )
+            _move_into(new_store, root, new_names)
             staged.replace(path)  # the moment the catalogue changes form
             swapped = True
             staging.sync_folder(path.parent)
@@ -197,7 +211,6 @@ def _convert(
         if key_file is None:
             keys.key_file_path(path).unlink(missing_ok=True)
             staging.sync_folder(path.parent)
-        _remove_leftovers(path)
     except driver.Error as exc:
         translated = translate_sqlite_error(exc, path)
         if translated is exc:
@@ -205,15 +218,20 @@ def _convert(
         raise translated from exc
     finally:
         staging.remove(folder)
-        if not swapped:
-            root = store.store_root(path)
-            for relative in made:
-                store.remove(root, relative)
-            (root / LEFTOVERS).unlink(missing_ok=True)
-            if key_file is not None:
-                keys.key_file_path(path).unlink(missing_ok=True)
+        if not swapped and key_file is not None:
+            keys.key_file_path(path).unlink(missing_ok=True)
+        _remove_leftovers(path)  # the old copies once swapped; the new ones if not
     log.info("catalogue converted (%s)", "encrypted" if new is not None else "decrypted")
     return len(originals)
+
+
+def _move_into(source_root: Path, root: Path, relatives: list[str]) -> None:
+    for relative in relatives:
+        target = root / relative
+        if not target.parent.is_dir():
+            target.parent.mkdir(mode=0o700, parents=True)
+        (source_root / relative).replace(target)
+    store.make_durable()
 
 
 def _take(path: Path, key: tuple[bytes, bytes] | None) -> driver.Connection:
@@ -253,13 +271,14 @@ def _originals(connection: driver.Connection) -> list[_Original]:
 
 def _copy_originals(
     path: Path,
+    new_store: Path,
     originals: list[_Original],
     old: keys.CatalogueKeys | None,
     new: keys.CatalogueKeys | None,
     report: Progress | None,
-    made: list[str],
 ) -> dict[int, str]:
-    """Each original's copy in the new form; returns file id -> its new relative path."""
+    """Each original's copy in the new form, written into `new_store`; returns file id ->
+    its new relative path."""
     root = store.store_root(path)
     store.clear_incoming(root)
     old_key, new_key = _store_key(old), _store_key(new)
@@ -268,9 +287,9 @@ def _copy_originals(
         source = root / original.relative
         try:
             if old_key is None:
-                stored = store.put(source, root, key=new_key)
+                stored = store.put(source, new_store, key=new_key)
             else:
-                stored = _unsealed_copy(source, root, old_key)
+                stored = _unsealed_copy(source, new_store, old_key)
         except FileNotFoundError:
             raise CatalogError(
                 f"An original is missing from the store ({original.relative}); run catalog "
@@ -286,8 +305,6 @@ def _copy_originals(
                 f"An original in the store no longer matches its SHA-256 ({original.relative}); "
                 "run catalog verify and restore it before converting. Nothing was changed."
             )
-        if stored.new:
-            made.append(stored.relative_path)
         moved[original.id] = stored.relative_path
         if report is not None and not report(done, len(originals)):
             raise ValidationError("The conversion was stopped; nothing was changed.")
@@ -297,7 +314,7 @@ def _copy_originals(
 
 def _unsealed_copy(source: Path, root: Path, key: store.StoreKey) -> store.Stored:
     incoming = root / store.INCOMING
-    incoming.mkdir(mode=0o700, exist_ok=True)
+    incoming.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = incoming / f"{os.getpid()}-decrypting.part"
     try:
         store.copy_plain(source, temporary, key)

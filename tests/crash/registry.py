@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.crash.catalogue_scenarios import ImportBag, ImportCsv, ImportFolder, Migration, Reindex
+from tests.crash.encryption_scenarios import Decrypt, Encrypt
 from tests.crash.output_scenarios import Backup, Export, Restore
 from tests.crash.scenario import Scenario
 
@@ -21,6 +22,8 @@ def scenarios() -> list[Scenario]:
         Backup(),
         Restore(),
         Migration(),
+        Encrypt(),
+        Decrypt(),
     ]
 
 
