@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from catalog_app.domain.records import AuditRecord, UnitDetail, to_jsonable
 from catalog_app.services.export_source import RESTRICTED_FIELDS, ExportUnit
+from catalog_app.services.internal_details import InternalDetails
 from catalog_app.storage import mappers, models
 
 if TYPE_CHECKING:
@@ -44,15 +45,19 @@ def write(
     *,
     catalogue: Catalogue,
     include_restricted: bool = False,
+    include_internal: bool = False,
     withheld_fields: Collection[str] = WITHHELD_FIELDS,
 ) -> RecordsReport:
     """Write `units` to `out` as a JSON array, one record per line.
 
     Without `include_restricted`, the values of `withheld_fields` (left out of the records
     themselves by the export source) are also taken out of the audit trail, and relations
-    to records that are not open (or lie below one that is not) are left out.
+    to records that are not open (or lie below one that is not) are left out. Without
+    `include_internal`, host and login names and local paths are taken out of the audit
+    trail as they are out of the records (services.internal_details).
     """
     withheld = frozenset() if include_restricted else frozenset(withheld_fields)
+    internal = None if include_internal else InternalDetails.of_this_computer()
     rows = 0
     out.write(b"[")
     iterator = iter(units)
@@ -63,7 +68,7 @@ def write(
             )
         for unit in batch:
             out.write(b"\n" if rows == 0 else b",\n")
-            record = _record(unit, related)
+            record = _record(unit, related, internal)
             out.write(json.dumps(record, ensure_ascii=False).encode("utf-8"))
             rows += 1
     out.write(b"\n]\n")
@@ -147,7 +152,9 @@ class _Reader:
 # -- one record ----------------------------------------------------------------------------
 
 
-def _record(unit: ExportUnit, related: _Related) -> dict[str, Any]:
+def _record(
+    unit: ExportUnit, related: _Related, internal: InternalDetails | None
+) -> dict[str, Any]:
     detail = unit.detail
     record: dict[str, Any] = to_jsonable(detail)
     record["parent_uuid"] = unit.parent_uuid
@@ -163,7 +170,10 @@ def _record(unit: ExportUnit, related: _Related) -> dict[str, Any]:
         for relation in detail.relations
         if relation.other_id in related.others
     ]
-    record["audit"] = [to_jsonable(row) for row in related.audit_of(_uuids_of(detail))]
+    audit = related.audit_of(_uuids_of(detail))
+    if internal is not None:
+        audit = internal.audit(audit)
+    record["audit"] = [to_jsonable(row) for row in audit]
     return record
 
 

@@ -87,6 +87,17 @@ def _unlock(
     return keys, True
 
 
+def _create_private(path: Path) -> None:
+    """Create the new catalogue's file readable by its owner only (SQLite gives its -wal
+    and -shm files the same mode)."""
+    try:
+        create_private_file(path)
+    except OSError as exc:
+        raise CatalogueReadOnly(
+            f"Cannot create a catalogue at {path}: {exc.strerror or exc}."
+        ) from exc
+
+
 def default_actor() -> str:
     """The name changes are recorded under when none is given (services.identity's rule)."""
     return person_name()
@@ -195,7 +206,6 @@ class Catalogue:
                     f"There is no catalogue at {path}. Create one with: catalog --db {path} init"
                 )
             ensure_creatable(path)
-            create_private_file(path)  # SQLite gives its -wal and -shm files the same mode
         ro = is_read_only(path) if readonly is None else readonly
         if state is PathState.SQLITE:
             # Look before touching: the normal engine switches the file to WAL mode, which
@@ -208,6 +218,8 @@ class Catalogue:
         else:
             if ro:
                 raise CatalogueReadOnly(f"Cannot create a catalogue at {path}: it is read-only.")
+            if state is PathState.MISSING:
+                _create_private(path)
             upgrade(path, key=key)
         if keys is not None:
             logs.redact(True)

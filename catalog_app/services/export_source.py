@@ -1,5 +1,6 @@
 """The records an export writes: streamed in hierarchical order, in chunks, with the access
-rule applied, so that 100,000 records never sit in memory at once."""
+rule applied and internal details left out, so that 100,000 records never sit in memory at
+once."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from catalog_app.domain.records import UnitDetail
+from catalog_app.services.internal_details import InternalDetails
 from catalog_app.services.lookup import find_unit
 from catalog_app.services.units import detail_loads
 from catalog_app.storage import mappers, models
@@ -40,6 +42,8 @@ class Selection:
 
     collection: str | None = None  # a reference code or id; None for the whole catalogue
     include_restricted: bool = False
+    # Host and login names and local paths (services.internal_details) go too.
+    include_internal: bool = False
     total: int = 0  # records in scope before the access rule
     left_out: int = 0  # restricted or confidential records (and those below them) left out
     left_out_codes: list[str] = field(default_factory=list)
@@ -72,7 +76,8 @@ def iter_units(
 ) -> Iterator[ExportUnit]:
     """The records in scope, parents first, read CHUNK at a time. Records that are not open
     (and everything below them) are left out unless `include_restricted`; so is each
-    record's archivist's note. `report(done, total)` returning False stops the export."""
+    record's archivist's note. Internal details are left out unless `include_internal`.
+    `report(done, total)` returning False stops the export."""
     ordered = _ordered_ids(catalogue, selection)
     selection.total, selection.left_out, selection.left_out_codes = len(ordered), 0, []
     kept = []
@@ -82,6 +87,7 @@ def iter_units(
             selection.left_out_codes.append(code)
             continue
         kept.append((unit_id, depth))
+    internal = None if selection.include_internal else InternalDetails.of_this_computer()
     for start in range(0, len(kept), CHUNK):
         chunk = kept[start : start + CHUNK]
         with catalogue.db.read() as session:
@@ -102,6 +108,8 @@ def iter_units(
                 others = sorted({r.other_id for d, _, _ in details for r in d.relations})
                 shown = open_ids(session, others)
                 details = [(_without_restricted(d, shown), depth, up) for d, depth, up in details]
+            if internal is not None:
+                details = [(internal.detail(d), depth, up) for d, depth, up in details]
         for detail, depth, parent_uuid in details:
             # The top of what is exported has no parent in the export.
             yield ExportUnit(detail, depth, parent_uuid if depth else None)

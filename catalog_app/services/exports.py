@@ -2,7 +2,11 @@
 
 A file is written beside its destination under a temporary name and moved into place only
 when complete, so an export that fails or is cancelled never leaves a half-written file
-where a finished one was expected.
+where a finished one was expected. While it is written the file is readable by its owner
+only; the finished export gets the ordinary permissions of the user's umask.
+
+Host and login names and local paths are left out unless `include_internal`
+(services.internal_details), as restricted records are unless `include_restricted`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import TYPE_CHECKING, BinaryIO
 from catalog_app import staging
 from catalog_app.errors import CatalogError, ValidationError
 from catalog_app.services.export_source import ExportUnit, Progress, Selection, iter_units
+from catalog_app.services.identity import UNNAMED
+from catalog_app.services.internal_details import InternalDetails
 
 if TYPE_CHECKING:
     from catalog_app.services.catalogue import Catalogue
@@ -49,6 +55,7 @@ class ExportResult:
     left_out: int  # restricted or confidential records not exported
     left_out_codes: tuple[str, ...]
     warnings: tuple[str, ...]
+    include_internal: bool = False  # host and login names and local paths went too
 
     def summary(self) -> str:
         line = f"Wrote {self.records:,} record(s) to {self.path}"
@@ -94,16 +101,22 @@ class ExportService:
         profile: str = "isad",
         collection: str | None = None,
         include_restricted: bool = False,
+        include_internal: bool = False,
         report: Progress | None = None,
         bag_info: dict[str, str] | None = None,
     ) -> ExportResult:
         """Write the records in scope (a collection and all below it, or everything) in a
-        format. `report(done, total)` returning False cancels (ExportCancelled)."""
+        format. `include_internal` keeps host and login names and local paths in it.
+        `report(done, total)` returning False cancels (ExportCancelled)."""
         if fmt not in FORMATS:
             raise ValidationError(f"'{fmt}' is not an export format ({', '.join(FORMATS)})")
         if profile not in PROFILES:
             raise ValidationError(f"'{profile}' is not a CSV profile ({', '.join(PROFILES)})")
-        selection = Selection(collection=collection, include_restricted=include_restricted)
+        selection = Selection(
+            collection=collection,
+            include_restricted=include_restricted,
+            include_internal=include_internal,
+        )
         cancelled = False
 
         def progress(done: int, total: int) -> bool:
@@ -125,6 +138,7 @@ class ExportService:
             selection.left_out,
             tuple(selection.left_out_codes),
             warnings,
+            include_internal,
         )
 
     def _file(
@@ -145,7 +159,7 @@ class ExportService:
             if not output.parent.is_dir():
                 raise ValidationError(f"the folder {output.parent} does not exist")
             staging.sweep(output.parent)
-            with temporary.open("xb") as out:
+            with staging.open_private(temporary) as out:
                 written = writer(iter_units(self._cat, selection, progress), out)
                 out.flush()
                 os.fsync(out.fileno())
@@ -165,6 +179,20 @@ class ExportService:
             return None
         return f"Catalogue {self._cat.path.stem}"
 
+    def _bag_source(self, include_internal: bool) -> dict[str, str]:
+        """Who made the bag and from what: the person's name (never a login name), and the
+        catalogue's name, or with internal details its path."""
+        source: dict[str, str] = {}
+        if include_internal:
+            source["Source-Organization"] = self._cat.actor
+            source["External-Description"] = f"Records exported from {self._cat.path}"
+            return source
+        name = InternalDetails.of_this_computer().person(self._cat.actor)
+        if name != UNNAMED:
+            source["Source-Organization"] = name
+        source["External-Description"] = f"Records exported from {self._cat.path.name}"
+        return source
+
     def _bag(
         self, output: Path, selection: Selection, progress: Progress, bag_info: dict[str, str]
     ) -> tuple[str, ...]:
@@ -172,9 +200,8 @@ class ExportService:
         from catalog_app.services.bags import BagService
 
         info = {
-            "Source-Organization": self._cat.actor,
+            **self._bag_source(selection.include_internal),
             "Bagging-Date": datetime.now(UTC).date().isoformat(),
-            "External-Description": f"Records exported from {self._cat.path.name}",
             **bag_info,
         }
         result = BagService(self._cat).export(

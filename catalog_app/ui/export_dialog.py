@@ -1,4 +1,5 @@
-"""File → Export: every format, what to export, whether restricted records go too, progress."""
+"""File → Export: every format, what to export, whether restricted records and internal
+details go too, progress."""
 
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ PROFILE_LABELS = {
 RESTRICTED_WARNING = (
     "Restricted and confidential records, everything below them, and archivists' notes "
     "will be exported. Make sure the recipient may see them."
+)
+INTERNAL_WARNING = (
+    "The computer's name, login names and the folders files were imported from will be "
+    "exported. Make sure the recipient may know them."
 )
 
 
@@ -78,6 +83,14 @@ class ExportDialog(QDialog):
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet("color: #b00020;")
         self.warning.hide()
+        self.include_internal = QCheckBox(
+            "Include internal details (computer and login names, local folders)"
+        )
+        self.include_internal.setObjectName("include_internal")
+        self.internal_warning = QLabel(INTERNAL_WARNING)
+        self.internal_warning.setWordWrap(True)
+        self.internal_warning.setStyleSheet("color: #b00020;")
+        self.internal_warning.hide()
         self.output = QLineEdit()
         self.output.setObjectName("output")
         browse = QPushButton("Choose…")
@@ -92,6 +105,8 @@ class ExportDialog(QDialog):
         form.addRow("Records", self.scope)
         form.addRow("", self.include_restricted)
         form.addRow("", self.warning)
+        form.addRow("", self.include_internal)
+        form.addRow("", self.internal_warning)
         form.addRow("Save to", where)
 
         self.progress = QProgressBar()
@@ -114,6 +129,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.buttons)
         self.format.currentIndexChanged.connect(self._format_changed)
         self.include_restricted.toggled.connect(self.warning.setVisible)
+        self.include_internal.toggled.connect(self.internal_warning.setVisible)
         self.output.textChanged.connect(lambda _text: self._update_button())
         self._format_changed()
         self.resize(620, 300)
@@ -145,6 +161,15 @@ class ExportDialog(QDialog):
         if name:
             self.output.setText(name)
 
+    def _choices(self) -> tuple[QWidget, ...]:
+        return (
+            self.format,
+            self.profile,
+            self.scope,
+            self.include_restricted,
+            self.include_internal,
+        )
+
     # -- running ------------------------------------------------------------------------
 
     def start(self) -> None:
@@ -154,12 +179,13 @@ class ExportDialog(QDialog):
         fmt, profile = self.chosen_format(), str(self.profile.currentData())
         scope = self.scope.currentData()
         include = self.include_restricted.isChecked()
+        internal = self.include_internal.isChecked()
         service = ExportService(self._cat)
         self.progress.setRange(0, 0)
         self.progress.show()
         self.message.setStyleSheet("")
         self.message.setText("Exporting…")
-        for widget in (self.format, self.profile, self.scope, self.include_restricted):
+        for widget in self._choices():
             widget.setEnabled(False)
         self._handle = self._runner.run_reporting(
             lambda report: service.export(
@@ -168,6 +194,7 @@ class ExportDialog(QDialog):
                 profile=profile,
                 collection=str(scope) if scope is not None else None,
                 include_restricted=include,
+                include_internal=internal,
                 report=report,
             ),
             self._finished,
@@ -198,7 +225,7 @@ class ExportDialog(QDialog):
         self.progress.hide()
         self.message.setStyleSheet("color: #b00020;")
         self.message.setText(message)
-        for widget in (self.format, self.scope, self.include_restricted):
+        for widget in self._choices():
             widget.setEnabled(True)
         self.profile.setEnabled(self.chosen_format() == "csv")
         self._update_button()

@@ -1,5 +1,5 @@
-"""Edit → Preferences: your name as assessor, how many automatic backups to keep, and when an
-encrypted catalogue locks itself."""
+"""Edit → Preferences: your name, recorded with everything you do, how many automatic
+backups to keep, and when an encrypted catalogue locks itself."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from catalog_app.services.backups import AUTOMATIC_FOLDER
+from catalog_app.services.identity import UNNAMED
 from catalog_app.ui.settings import MAX_AUTOMATIC_BACKUPS, MAX_LOCK_MINUTES, UiSettings
 
 BACKUPS_NOTE = (
@@ -22,6 +23,12 @@ BACKUPS_NOTE = (
     f"up into the '{AUTOMATIC_FOLDER}' folder of your data folder; the newest ones are kept. "
     "Unchanged originals are shared between them, so each takes little more room than the "
     "catalogue. 0 turns automatic backups off."
+)
+
+
+NAME_NOTE = (
+    "Recorded with every change, event and assessment you make. Left empty, they are "
+    f"recorded as '{UNNAMED}' (never your login name)."
 )
 
 
@@ -46,7 +53,10 @@ class PreferencesDialog(QDialog):
         note = QLabel(BACKUPS_NOTE)
         note.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Your name (the assessor of reliability assessments)", self.user_name)
+        form.addRow("Your name", self.user_name)
+        name_note = QLabel(NAME_NOTE)
+        name_note.setWordWrap(True)
+        form.addRow("", name_note)
         form.addRow("Automatic backups to keep", self.backups_to_keep)
         form.addRow("Lock an encrypted catalogue after", self.lock_after)
         buttons = QDialogButtonBox(

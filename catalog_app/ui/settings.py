@@ -62,7 +62,8 @@ class UiSettings:
         self._s.setValue("records/header", state)
 
     def user_name(self) -> str:
-        """The person at the window, as preferences give it (the assessor by default)."""
+        """The person at the window, as preferences give it: recorded with every change,
+        event and assessment (services.identity.person_name decides when it is empty)."""
         value = self._s.value("user/name", "")
         return value if isinstance(value, str) else ""
 

@@ -22,6 +22,7 @@ def _export_json(result: ExportResult) -> dict[str, Any]:
         "left_out": result.left_out,
         "left_out_reference_codes": list(result.left_out_codes),
         "warnings": list(result.warnings),
+        "internal_details_included": result.include_internal,
     }
 
 
@@ -37,6 +38,7 @@ def _export(ctx: CommandContext) -> int:
                 profile=args.profile,
                 collection=args.collection,
                 include_restricted=args.include_restricted,
+                include_internal=args.include_internal,
                 report=progress,
             )
         finally:
@@ -127,6 +129,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--include-restricted",
         action="store_true",
         help="also export restricted and confidential records, and archivists' notes",
+    )
+    parser.add_argument(
+        "--include-internal",
+        action="store_true",
+        help="also export host and login names and the local paths files were imported from",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(run=_export)
