@@ -14,7 +14,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from catalog_app.ingest.prepare import ImportTask, Prepared, prepare
+from catalog_app.ingest.prepare import PLAIN, ImportTask, Prepared, TaskKeys, prepare
 from catalog_app.services import Catalogue
 from catalog_app.services import ingest as ingest_service
 from catalog_app.ui.drop import FileDropTarget, paths_from_mime
@@ -171,9 +171,9 @@ def test_files_that_cannot_be_read_are_listed_as_failed_with_the_reason(
 def _slow_preparation(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each file takes a little while, so a cancel always lands before the end."""
 
-    def slow(task: ImportTask) -> Prepared:
+    def slow(task: ImportTask, keys: TaskKeys = PLAIN) -> Prepared:
         time.sleep(0.01)
-        return prepare(task)
+        return prepare(task, keys=keys)
 
     monkeypatch.setattr(ingest_service, "IN_PROCESS", True)  # where the patch reaches
     monkeypatch.setattr(ingest_service, "prepare", slow)
