@@ -22,6 +22,7 @@ import bagit
 
 from catalog_app.errors import CatalogError
 from catalog_app.export.bag import ALGORITHM, BAGIT_VERSION, SOFTWARE
+from catalog_app.file_modes import private_opener
 
 PAYLOAD = "data"
 MANIFEST = f"manifest-{ALGORITHM}.txt"
@@ -51,7 +52,8 @@ def _manifest_name(relative: str) -> str:
 
 
 def _flushed(path: Path, text: str) -> None:
-    with path.open("w", encoding="utf-8", newline="\n") as writer:
+    """Write a tag file of a backup, readable by its owner only (as all of a backup is)."""
+    with open(path, "w", encoding="utf-8", newline="\n", opener=private_opener) as writer:
         writer.write(text)
         writer.flush()
         os.fsync(writer.fileno())

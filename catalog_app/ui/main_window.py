@@ -26,6 +26,7 @@ from catalog_app.errors import CatalogError
 from catalog_app.paths import bundled
 from catalog_app.search import query as query_language
 from catalog_app.services import Catalogue
+from catalog_app.services.identity import UNNAMED, person_name
 from catalog_app.ui.automatic_backups import AutomaticBackupScheduler
 from catalog_app.ui.backup_dialog import BackupDialog, choose_backup_folder
 from catalog_app.ui.batch_edit import BatchEditCommand, BatchEditDialog
@@ -50,6 +51,9 @@ EMPTY_CATALOGUE = (
     "<p>Records you create or import appear in the tree on the left.</p>"
 )
 NO_CATALOGUE = "<h3>No catalogue is open.</h3><p>Use File → Open or File → New.</p>"
+NO_NAME = (
+    f"Your name is not set, so changes are recorded as '{UNNAMED}': give it in Edit → Preferences."
+)
 SEARCH_HELP = (query_language.__doc__ or "").strip()
 LISTED_RESULTS = 2_000  # enough to browse; beyond that, narrow the search
 
@@ -308,7 +312,7 @@ class MainWindow(QMainWindow):
     def open_catalogue(self, path: Path, *, create: bool = False) -> bool:
         """Open (or create) a catalogue and show it; on failure keep the current one."""
         try:
-            catalogue = Catalogue.open(path, create=create)
+            catalogue = Catalogue.open(path, create=create, actor=self.person())
         except CatalogError as error:
             show_problem(self, "Cannot open catalogue", error)
             if not path.exists():
@@ -327,10 +331,9 @@ class MainWindow(QMainWindow):
         self._leave_catalogue()
         self.catalogue = catalogue
         if catalogue is not None:
+            catalogue.actor = self.person()
             self.settings.remember_catalogue(catalogue.path)
-            self.detail = DetailPane(
-                catalogue, self.undo_stack, assessor=self.settings.user_name() or catalogue.actor
-            )
+            self.detail = DetailPane(catalogue, self.undo_stack, assessor=catalogue.actor)
             # The window's Save (Ctrl+S) serves every tab; two actions on one key would
             # cancel each other out.
             self.detail.description.save_action.setShortcut(QKeySequence())
@@ -339,6 +342,8 @@ class MainWindow(QMainWindow):
             self.detail_holder.addWidget(self.detail)
             self.detail_holder.setCurrentWidget(self.detail)
         self._show_catalogue()
+        if catalogue is not None and not catalogue.readonly and catalogue.actor == UNNAMED:
+            self.statusBar().showMessage(NO_NAME, 15000)
         self.automatic_backups.set_catalogue(catalogue)
         self.verification.set_catalogue(catalogue)
 
@@ -666,10 +671,15 @@ class MainWindow(QMainWindow):
     def edit_preferences(self) -> None:
         if PreferencesDialog(self.settings, self).exec() != QDialog.DialogCode.Accepted:
             return
-        name = self.settings.user_name()
+        if self.catalogue is not None:  # the next change is recorded under the new name
+            self.catalogue.actor = self.person()
         if self.detail is not None:
-            self.detail.reliability.set_assessor(name or self.catalogue_actor())
+            self.detail.reliability.set_assessor(self.catalogue_actor())
         self.automatic_backups.settings_changed()
+
+    def person(self) -> str:
+        """The name the window records changes under: the one in Edit → Preferences."""
+        return person_name(self.settings.user_name())
 
     def catalogue_actor(self) -> str:
         return self.catalogue.actor if self.catalogue is not None else ""
