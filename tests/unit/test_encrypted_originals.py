@@ -85,10 +85,14 @@ def _files(catalogue: Catalogue, ids: list[int]) -> dict[str, FileRecord]:
 
 
 def test_imported_originals_are_sealed_and_verify(
-    catalogue: Catalogue, documents: list[Path], capsys: pytest.CaptureFixture[str]
+    catalogue: Catalogue,
+    documents: list[Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
     report = catalogue.imports.run(documents, workers=2)
     assert report.count("imported") == 3
+    assert list((tmp_path / "runtime").iterdir()) == []  # the workers' scratch folders went
     root = store.store_root(catalogue.path)
     on_disk = _everything_under(root)
     assert SENTENCE.encode() not in on_disk
