@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import random
+import sqlite3
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy import text
@@ -233,16 +235,13 @@ def main() -> None:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         path = generated_catalogue(folder, args.documents)
-        with Catalogue.open(path) as catalogue, catalogue.db.read() as session:
+        # The standard module's SQLite has the dbstat table (SQLCipher's build does not);
+        # nothing else has the file open at this point.
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
             sizes = {
-                name: int(
-                    session.connection()
-                    .execute(
-                        text("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE :n"),
-                        {"n": pattern},
-                    )
-                    .scalar_one()
-                )
+                name: connection.execute(
+                    "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE ?", (pattern,)
+                ).fetchone()[0]
                 / 1e6
                 for name, pattern in (("index", "search_fts%"), ("bare", "bare_fts%"))
             }

@@ -11,6 +11,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from catalog_app import logs
 from catalog_app.cli.passphrase import PASSPHRASE_ENV
 from catalog_app.paths import DB_ENV, HOME_ENV
 from catalog_app.services import Catalogue
@@ -30,6 +31,13 @@ def isolated_home(
     # Argon2id at its smallest: encrypted catalogues open in milliseconds, not 0.4 s.
     monkeypatch.setenv(KDF_MEMORY_ENV, "8")
     return home
+
+
+@pytest.fixture(autouse=True)
+def plain_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redaction lasts for a process once an encrypted catalogue was opened in it; each test
+    starts as a fresh program would."""
+    monkeypatch.setattr(logs, "_redacting", False)
 
 
 @pytest.fixture

@@ -63,6 +63,7 @@ def _unlock(
     key_file = encryption_key_file(path)
     if key_file is None and not create:
         return None, False
+    logs.redact(True)  # before anything is logged about it, even a wrong passphrase
     if key_file is not None and not path.exists():
         raise CatalogueNotFound(
             f"There is no catalogue at {path}, only its key file {key_file_path(path)}; "
@@ -221,8 +222,6 @@ class Catalogue:
             if state is PathState.MISSING:
                 _create_private(path)
             upgrade(path, key=key)
-        if keys is not None:
-            logs.redact(True)
         engine = make_engine(path, readonly=ro, key=key)
         try:
             backup = bring_up_to_date(engine, path, readonly=ro, key=key)
