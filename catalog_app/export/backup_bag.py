@@ -32,6 +32,9 @@ CATALOGUE_LABEL = "Catalogue-File"
 STORE_LABEL = "Originals-Folder"
 REVISION_LABEL = "Catalogue-Schema-Revision"
 ORIGINALS_LABEL = "Originals-Count"
+# The audit chain's seal (see storage.audit_seal) as the backup began: the catalogue's chain
+# must go on extending it, and so must the backup's own copy.
+SEAL_LABEL = "Catalogue-Seal"
 # Store paths of originals that were missing or altered in the store when it was backed up.
 NOT_BACKED_UP_LABEL = "Originals-Not-Backed-Up"
 
@@ -68,6 +71,7 @@ def write_tags(
     schema_revision: str | None,
     originals: int,
     not_backed_up: Sequence[str] = (),
+    seal: str | None = None,
 ) -> None:
     """Write the tag files of the bag at `root`, whose payload (relative POSIX paths under
     `data/`) is `payload`. Nothing local (no absolute path, no user name) goes in them."""
@@ -86,6 +90,8 @@ def write_tags(
         REVISION_LABEL: schema_revision or "none",
         ORIGINALS_LABEL: str(originals),
     }
+    if seal:
+        info[SEAL_LABEL] = seal
     if not_backed_up:
         info[NOT_BACKED_UP_LABEL] = " ".join(sorted(not_backed_up))
     _flushed(root / MANIFEST, manifest)

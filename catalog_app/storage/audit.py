@@ -2,21 +2,25 @@
 
 Hooking the session's flush, rather than asking each service to remember, means no service
 can change data without leaving a trace. Rows are hash-chained: each row's hash covers its
-content and the previous row's hash, so a deleted or edited row breaks the chain.
+content and the previous row's hash, so a deleted or edited row breaks the chain. In an
+encrypted catalogue the chain is keyed (HMAC-SHA256 with a secret derived from the
+passphrase), so that someone with the file but not the passphrase cannot recompute it.
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import Connection, event, func, inspect, select, text
 from sqlalchemy.orm import Session
 
+from catalog_app.errors import CatalogError
 from catalog_app.storage.models import (
     Agent,
     AgentName,
@@ -34,6 +38,7 @@ from catalog_app.storage.types import utcnow
 GENESIS_HASH = "0" * 64
 ACTOR_KEY = "actor"
 REASON_KEY = "audit_reason"
+CHAIN_KEY = "audit_chain_key"  # session.info: the HMAC key of the chain, None when unkeyed
 
 # (action, table, row_uuid, field, old value, new value)
 Change = tuple[str, str, str, str | None, str | None, str | None]
@@ -53,7 +58,8 @@ def logged_value(value: Any) -> str | None:
     return str(value)
 
 
-def _summary(value: Any) -> str | None:
+def summary(value: Any) -> str | None:
+    """A large value as the log records it: its length and SHA-256."""
     if value is None:
         return None
     raw = str(value).encode("utf-8")
@@ -61,13 +67,13 @@ def _summary(value: Any) -> str | None:
 
 
 def _column_value(obj: Audited, key: str, value: Any) -> str | None:
-    return _summary(value) if key in obj.__audit_summarise__ else logged_value(value)
+    return summary(value) if key in obj.__audit_summarise__ else logged_value(value)
 
 
 def snapshot(values: Mapping[str, Any], summarise: frozenset[str] = frozenset()) -> str:
     """A row's values as one JSON text for the log (large columns by length and digest)."""
     shown = {
-        key: _summary(value) if key in summarise else logged_value(value)
+        key: summary(value) if key in summarise else logged_value(value)
         for key, value in values.items()
         if key not in ("id", "version")
     }
@@ -196,11 +202,19 @@ def _table(obj: Audited) -> str:
 _HASHED = ("actor", "action", "table_name", "row_uuid", "field", "old_value", "new_value", "reason")
 
 
-def chain_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
-    """The hash of an audit row's content (column values) chained onto the previous hash."""
+def chain_hash(prev_hash: str, entry: Mapping[str, Any], chain_key: bytes | None = None) -> str:
+    """The hash of an audit row's content (column values) chained onto the previous hash:
+    SHA-256, or HMAC-SHA256 under `chain_key` in an encrypted catalogue."""
     payload = [prev_hash, entry["at"].isoformat(), *(entry[key] for key in _HASHED)]
     encoded = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return hashlib.sha256(encoded).hexdigest()
+    if chain_key is None:
+        return hashlib.sha256(encoded).hexdigest()
+    return hmac.new(chain_key, encoded, hashlib.sha256).hexdigest()
+
+
+def session_chain_key(session: Session) -> bytes | None:
+    key = session.info.get(CHAIN_KEY)
+    return key if isinstance(key, bytes) else None
 
 
 def _apply_defaults(obj: Audited) -> None:
@@ -239,6 +253,7 @@ def chained_rows(
     no other writer can add to the chain in between.
     """
     prev = last_hash(session)
+    chain_key = session_chain_key(session)
     now = utcnow()
     rows: list[dict[str, Any]] = []
     changes = list(changes)
@@ -256,7 +271,7 @@ def chained_rows(
             "reason": reason,
             "prev_hash": prev,
         }
-        row["hash"] = prev = chain_hash(prev, row)
+        row["hash"] = prev = chain_hash(prev, row, chain_key)
         rows.append(row)
     return rows
 
@@ -319,13 +334,80 @@ def install(session_class: type[Session]) -> None:
         event.listen(session_class, "before_flush", _before_flush)
 
 
-def verify_chain(session: Session) -> list[int]:
+class AuditChainBroken(CatalogError):
+    """The audit log does not follow from its own content under the key it was checked with."""
+
+
+_ENTRY_COLUMNS = ("id", "at", *_HASHED, "prev_hash", "hash")
+
+
+def _content(row: Any) -> dict[str, Any]:
+    return {"at": row.at, **{key: getattr(row, key) for key in _HASHED}}
+
+
+def _entries(connection: Connection, after: int = 0, limit: int | None = None) -> Any:
+    """Audit rows (the hashed columns, prev_hash and hash) in order, from after `after`."""
+    table = AuditEntry.__table__
+    query = (
+        select(*(table.c[name] for name in _ENTRY_COLUMNS))
+        .where(table.c.id > after)
+        .order_by(table.c.id)
+        .limit(limit)
+    )
+    return connection.execute(query.execution_options(yield_per=5000))
+
+
+def broken_rows(connection: Connection, chain_key: bytes | None) -> list[int]:
     """Ids of audit rows whose hash does not follow from their content and predecessor."""
     broken: list[int] = []
     prev = GENESIS_HASH
-    for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.id)).yield_per(2000):
-        content = {key: getattr(entry, key) for key in ("at", *_HASHED)}
-        if entry.prev_hash != prev or chain_hash(prev, content) != entry.hash:
-            broken.append(entry.id)
-        prev = entry.hash
+    for row in _entries(connection):
+        if row.prev_hash != prev or chain_hash(prev, _content(row), chain_key) != row.hash:
+            broken.append(row.id)
+        prev = row.hash
     return broken
+
+
+def verify_chain(session: Session) -> list[int]:
+    """Ids of audit rows that break the chain, under the session's chain key."""
+    return broken_rows(session.connection(), session_chain_key(session))
+
+
+_NO_UPDATE_TRIGGER = "audit_log_no_update"
+_RECHAIN_BATCH = 5000
+
+
+def rechain(
+    connection: Connection, chain_key: bytes | None, *, current_key: bytes | None = None
+) -> None:
+    """Rewrite every row hash of the log under `chain_key` (None: plain SHA-256), after
+    proving the chain intact under `current_key`, the key it was written with.
+
+    Run inside the transaction that encrypts or decrypts the catalogue: a chain that was
+    broken before is refused (AuditChainBroken) rather than laundered into a valid one.
+    """
+    broken = broken_rows(connection, current_key)
+    if broken:
+        raise AuditChainBroken(
+            f"The audit log was altered ({len(broken):,} row(s) do not match the hash chain, "
+            f"first at id {broken[0]}), so it was not re-keyed; run catalog check."
+        )
+    trigger = connection.execute(
+        text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+        {"name": _NO_UPDATE_TRIGGER},
+    ).scalar()
+    if trigger:
+        connection.execute(text(f"DROP TRIGGER {_NO_UPDATE_TRIGGER}"))
+    prev, after = GENESIS_HASH, 0
+    while rows := list(_entries(connection, after, _RECHAIN_BATCH)):
+        updates: list[dict[str, Any]] = []
+        for row in rows:
+            new_hash = chain_hash(prev, _content(row), chain_key)
+            updates.append({"id": row.id, "prev": prev, "hash": new_hash})
+            prev = new_hash
+        after = rows[-1].id
+        connection.execute(
+            text("UPDATE audit_log SET prev_hash = :prev, hash = :hash WHERE id = :id"), updates
+        )
+    if trigger:
+        connection.execute(text(str(trigger)))
