@@ -102,12 +102,21 @@ class ExportService:
         collection: str | None = None,
         include_restricted: bool = False,
         include_internal: bool = False,
+        in_clear: bool = False,
         report: Progress | None = None,
         bag_info: dict[str, str] | None = None,
     ) -> ExportResult:
         """Write the records in scope (a collection and all below it, or everything) in a
-        format. `include_internal` keeps host and login names and local paths in it.
-        `report(done, total)` returning False cancels (ExportCancelled)."""
+        format. `include_internal` keeps host and login names and local paths in it. From an
+        encrypted catalogue, an export (readable by anyone who gets it) is written only when
+        `in_clear` says it may be. `report(done, total)` returning False cancels
+        (ExportCancelled)."""
+        if self._cat.encrypted and not in_clear:
+            raise CatalogError(
+                "The catalogue is encrypted but an export is not: anyone who gets the file can "
+                "read it. Say that it may be written in clear (catalog export --in-clear, or "
+                "the tick in the export dialog). Nothing was written."
+            )
         if fmt not in FORMATS:
             raise ValidationError(f"'{fmt}' is not an export format ({', '.join(FORMATS)})")
         if profile not in PROFILES:

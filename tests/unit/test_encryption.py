@@ -263,3 +263,23 @@ def test_an_encrypted_catalogue_is_not_an_sqlite_database_to_other_programs(
     Catalogue.open(path, create=True, encrypt=True, passphrase=PASSPHRASE).close()
     with closing(sqlite3.connect(path)) as connection, pytest.raises(sqlite3.DatabaseError):
         connection.execute("SELECT * FROM sqlite_master").fetchall()
+
+
+def test_an_encrypted_catalogue_is_exported_only_in_clear_on_purpose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.sqlite"
+    with Catalogue.open(path, create=True, encrypt=True, passphrase=PASSPHRASE) as catalogue:
+        _stock(catalogue, tmp_path / "incoming")
+    monkeypatch.setenv("CATALOG_PASSPHRASE", PASSPHRASE)
+    (tmp_path / "out").mkdir()
+    output = tmp_path / "out" / "finding-aid.csv"
+    assert main(["--db", str(path), "export", "csv", str(output)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "--in-clear" in err
+    assert not output.exists()
+    assert not any((tmp_path / "out").iterdir())
+    code = main(["--db", str(path), "export", "csv", str(output), "--in-clear"])
+    assert code == 0, capsys.readouterr().err
+    assert TITLE in output.read_text(encoding="utf-8")

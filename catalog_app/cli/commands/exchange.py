@@ -39,6 +39,7 @@ def _export(ctx: CommandContext) -> int:
                 collection=args.collection,
                 include_restricted=args.include_restricted,
                 include_internal=args.include_internal,
+                in_clear=args.in_clear,
                 report=progress,
             )
         finally:
@@ -134,6 +135,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--include-internal",
         action="store_true",
         help="also export host and login names and the local paths files were imported from",
+    )
+    parser.add_argument(
+        "--in-clear",
+        action="store_true",
+        help="from an encrypted catalogue: write the export anyway, readable by anyone who "
+        "gets it (without this an encrypted catalogue is not exported)",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.set_defaults(run=_export)
