@@ -99,11 +99,6 @@ def _create_private(path: Path) -> None:
         ) from exc
 
 
-def default_actor() -> str:
-    """The name changes are recorded under when none is given (services.identity's rule)."""
-    return person_name()
-
-
 class Catalogue:
     """The entry point to one catalogue file. Open with `Catalogue.open`, close when done."""
 
