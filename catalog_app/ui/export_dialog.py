@@ -91,6 +91,13 @@ class ExportDialog(QDialog):
         self.internal_warning.setWordWrap(True)
         self.internal_warning.setStyleSheet("color: #b00020;")
         self.internal_warning.hide()
+        # An encrypted catalogue is exported only when the archivist says it may be in clear.
+        self.in_clear = QCheckBox("Write it in clear: anyone who gets the file can read it")
+        self.in_clear.setObjectName("in_clear")
+        self.in_clear.setToolTip(
+            "This catalogue is encrypted; the export will not be. Tick this to write it anyway."
+        )
+        self.in_clear.setVisible(catalogue.encrypted)
         self.output = QLineEdit()
         self.output.setObjectName("output")
         browse = QPushButton("Choose…")
@@ -107,6 +114,8 @@ class ExportDialog(QDialog):
         form.addRow("", self.warning)
         form.addRow("", self.include_internal)
         form.addRow("", self.internal_warning)
+        if catalogue.encrypted:
+            form.addRow("", self.in_clear)
         form.addRow("Save to", where)
 
         self.progress = QProgressBar()
@@ -131,6 +140,7 @@ class ExportDialog(QDialog):
         self.include_restricted.toggled.connect(self.warning.setVisible)
         self.include_internal.toggled.connect(self.internal_warning.setVisible)
         self.output.textChanged.connect(lambda _text: self._update_button())
+        self.in_clear.toggled.connect(lambda _on: self._update_button())
         self._format_changed()
         self.resize(620, 300)
 
@@ -148,7 +158,10 @@ class ExportDialog(QDialog):
         self._update_button()
 
     def _update_button(self) -> None:
-        self.export_button.setEnabled(bool(self.output.text().strip()) and self._handle is None)
+        allowed = self.in_clear.isChecked() or not self._cat.encrypted
+        self.export_button.setEnabled(
+            bool(self.output.text().strip()) and self._handle is None and allowed
+        )
 
     def _choose_output(self) -> None:
         fmt = self.chosen_format()
@@ -168,6 +181,7 @@ class ExportDialog(QDialog):
             self.scope,
             self.include_restricted,
             self.include_internal,
+            self.in_clear,
         )
 
     # -- running ------------------------------------------------------------------------
@@ -180,6 +194,7 @@ class ExportDialog(QDialog):
         scope = self.scope.currentData()
         include = self.include_restricted.isChecked()
         internal = self.include_internal.isChecked()
+        in_clear = self.in_clear.isChecked()
         service = ExportService(self._cat)
         self.progress.setRange(0, 0)
         self.progress.show()
@@ -195,6 +210,7 @@ class ExportDialog(QDialog):
                 collection=str(scope) if scope is not None else None,
                 include_restricted=include,
                 include_internal=internal,
+                in_clear=in_clear,
                 report=report,
             ),
             self._finished,
