@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import logging
 import os
 import pickle
 import signal
@@ -29,7 +30,7 @@ import threading
 from collections.abc import Iterator
 from typing import IO, Any
 
-from catalog_app import clear_copies
+from catalog_app import clear_copies, logs
 from catalog_app.ingest import prepare as steps
 from catalog_app.ingest.limits import TOO_LARGE, Limits
 
@@ -117,11 +118,23 @@ def serve(tasks: IO[bytes], results: IO[bytes]) -> None:
     if keys.store is not None:
         # Readers' scratch files (Tesseract's copy of an image) hold the original in clear.
         tempfile.tempdir = str(clear_copies.folder())
+        _redacted_stderr()
     try:
         _serve(tasks, results, limits, keys)
     finally:
         steps.close_connections()
         clear_copies.remove()
+
+
+def _redacted_stderr() -> None:
+    """What a worker of an encrypted catalogue logs (its stderr, kept by the pool for the
+    log) names no file: the same redaction as the program's log file."""
+    logs.redact(True)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logs.PrivacyFormatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
 
 
 def _serve(tasks: IO[bytes], results: IO[bytes], limits: Limits, keys: steps.TaskKeys) -> None:
