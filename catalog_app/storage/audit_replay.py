@@ -15,18 +15,29 @@ import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Float, Integer, Table, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Table,
+    select,
+)
+from sqlalchemy.types import TypeDecorator
 
-from catalog_app.storage.audit import logged_value, summary
+from catalog_app.storage.audit import summary
 from catalog_app.storage.bulk import rows_digest
 from catalog_app.storage.models import Audited, Base, HasUuid, ProvenanceEvent
 
-_BATCH = 5000
 _LINKED_UUID = re.compile(r"\[([^\[\]]+)\]\s*$")
 
 
@@ -84,32 +95,106 @@ def _link_key(table: str, value: str | None) -> str | None:
     return found.group(1) if found else value
 
 
-def _same(table: Table, model: type[Base], name: str, logged: str | None, actual: Any) -> bool:
-    """Whether a value as the log wrote it and the stored value are the same value."""
-    if name in getattr(model, "__audit_summarise__", ()):
-        return summary(actual) == logged
-    if logged is None or actual is None:
-        return logged is None and actual is None
-    kind = table.c[name].type
+# How a value as the log wrote it (text) compares with the value as SQLite stores it, by the
+# column's type: the plain text comparison first, the parsing only when that differs.
+Comparator = Callable[[str, Any], bool]
+
+
+def _as_text(logged: str, stored: Any) -> bool:
+    return logged == (stored if isinstance(stored, str) else str(stored))
+
+
+def _as_number(logged: str, stored: Any) -> bool:
+    if logged == str(stored):
+        return True
     try:
-        if isinstance(kind, DateTime):
-            written = datetime.fromisoformat(logged)
-            written = written if written.tzinfo else written.replace(tzinfo=UTC)
-            stored = actual if actual.tzinfo else actual.replace(tzinfo=UTC)
-            return bool(written == stored)
-        if isinstance(kind, Date) and isinstance(actual, date):
-            return date.fromisoformat(logged[:10]) == actual
-        if isinstance(kind, Boolean):
-            return (logged in ("True", "true", "1")) == bool(actual)
-        if isinstance(kind, Float):
-            return float(logged) == float(actual)
-        if isinstance(kind, Integer):
-            return int(logged) == int(actual)
-        if isinstance(kind, JSON):
-            return bool(json.loads(logged) == actual)
-    except (ValueError, TypeError):
+        return float(logged) == float(stored)
+    except (TypeError, ValueError):
         return False
-    return logged_value(actual) == logged
+
+
+def _as_flag(logged: str, stored: Any) -> bool:
+    return (logged in ("True", "true", "1")) == (str(stored) in ("1", "True", "true"))
+
+
+def _as_json(logged: str, stored: Any) -> bool:
+    if logged == stored:
+        return True
+    try:
+        return bool(json.loads(logged) == json.loads(stored))
+    except (TypeError, ValueError):
+        return False
+
+
+def _moment(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _as_moment(logged: str, stored: Any) -> bool:
+    # Logged as ISO 8601 in UTC; stored (storage.types.UTCDateTime) as naive UTC text.
+    if logged.endswith("+00:00") and logged[:-6].replace("T", " ", 1) == stored:
+        return True
+    try:
+        return _moment(logged) == _moment(str(stored))
+    except ValueError:
+        return False
+
+
+def _as_day(logged: str, stored: Any) -> bool:
+    return logged[:10] == str(stored)[:10]
+
+
+def _as_summary(logged: str, stored: Any) -> bool:
+    return summary(stored) == logged
+
+
+def _comparator(model: type[Base], column: Column[Any]) -> Comparator:
+    kind = column.type
+    if isinstance(kind, TypeDecorator):
+        kind = kind.impl_instance
+    if column.name in getattr(model, "__audit_summarise__", ()):
+        return _as_summary
+    if isinstance(kind, DateTime):
+        return _as_moment
+    if isinstance(kind, Date):
+        return _as_day
+    if isinstance(kind, Boolean):
+        return _as_flag
+    if isinstance(kind, Integer | Float):
+        return _as_number
+    if isinstance(kind, JSON):
+        return _as_json
+    return _as_text
+
+
+@dataclass(frozen=True)
+class _TableSpec:
+    """What to read of an audited table, and how to compare each column the log follows."""
+
+    model: type[Base]
+    columns: tuple[str, ...]
+    compared: dict[str, Comparator]
+
+    @classmethod
+    def of(cls, model: type[Base]) -> _TableSpec:
+        table: Table = model.__table__  # type: ignore[assignment]
+        ignored: frozenset[str] = getattr(model, "__audit_ignore__", frozenset())
+        return cls(
+            model,
+            tuple(c.name for c in table.c),
+            {c.name: _comparator(model, c) for c in table.c if c.name not in ignored},
+        )
+
+    def same(self, name: str, logged: str | None, stored: Any) -> bool:
+        """Whether the column `name` holds what the log says; True for a column not compared
+        (not logged when it changes, or one this catalogue lacks)."""
+        compare = self.compared.get(name)
+        if compare is None:
+            return True
+        if logged is None or stored is None:
+            return logged is None and stored is None
+        return compare(logged, stored)
 
 
 # -- the replayed state of one UUID -------------------------------------------------------------
@@ -180,13 +265,15 @@ def _replay(group: _Group, entry: tuple[Any, ...], tables: dict[str, type[Base]]
 # -- the sorted streams --------------------------------------------------------------------------
 
 
-def _stream(connection: Connection, statement: Any) -> Iterator[Any]:
-    yield from connection.execute(statement.execution_options(yield_per=_BATCH))
-
-
-def _record_stream(connection: Connection, table: Table) -> Iterator[tuple[str, int, Any]]:
-    for row in _stream(connection, select(table).order_by(table.c.uuid)):
-        yield str(row.uuid), 0, (table.name, row._mapping)
+def _record_stream(
+    connection: Connection, table: str, spec: _TableSpec
+) -> Iterator[tuple[str, int, Any]]:
+    """The rows as SQLite stores them (no type conversion: most values compare as text)."""
+    names = spec.columns
+    query = f"SELECT {', '.join(names)} FROM {table} ORDER BY uuid"
+    for row in connection.exec_driver_sql(query):
+        values = dict(zip(names, row, strict=True))
+        yield str(values["uuid"]), 0, (table, values)
 
 
 def _link_stream(connection: Connection, table: str) -> Iterator[tuple[str, int, Any]]:
@@ -210,6 +297,7 @@ class _Comparison:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.tables = _audited_tables()
+        self.specs = {table: _TableSpec.of(model) for table, model in self.tables.items()}
         self.found: list[TrailMismatch] = []
         self.batches: list[_Batch] = []
         self.unlogged_events: list[tuple[int, str, bool]] = []  # (id, uuid, changed later)
@@ -242,8 +330,7 @@ class _Comparison:
 
     def run(self) -> list[TrailMismatch]:
         streams: list[Iterable[tuple[str, int, Any]]] = [
-            _record_stream(self.connection, model.__table__)  # type: ignore[arg-type]
-            for model in self.tables.values()
+            _record_stream(self.connection, table, spec) for table, spec in self.specs.items()
         ]
         streams += [_link_stream(self.connection, table) for table in _LINK_QUERIES]
         streams.append(_audit_stream(self.connection))
@@ -258,7 +345,7 @@ class _Comparison:
         actual_settings: dict[str, str | None] = {}
         for _, kind, payload in items:
             if kind == 0:
-                group.rows[payload[0]] = dict(payload[1])
+                group.rows[payload[0]] = payload[1]
             elif kind == 1 and payload[0] == _SETTINGS:
                 actual_settings[payload[1]] = payload[2]
             elif kind == 1:
@@ -278,7 +365,6 @@ class _Comparison:
     def compare_row(
         self, table: str, uuid: str, actual: dict[str, Any] | None, expected: _Expected | None
     ) -> None:
-        model = self.tables[table]
         events = table == ProvenanceEvent.__tablename__
         if actual is None:
             if expected is not None and expected.exists and expected.created:
@@ -297,12 +383,9 @@ class _Comparison:
         if not expected.exists:
             self.report(table, uuid, actual, None, "is there though its audit trail deleted it")
             return
-        sql_table: Table = model.__table__  # type: ignore[assignment]
-        ignored: frozenset[str] = getattr(model, "__audit_ignore__", frozenset())
+        spec = self.specs[table]
         for name, logged in sorted(expected.values.items()):
-            if name in ignored or name not in sql_table.c:
-                continue  # not logged when it changes, or a column this catalogue lacks
-            if not _same(sql_table, model, name, logged, actual.get(name)):
+            if not spec.same(name, logged, actual.get(name)):
                 self.report(
                     table,
                     uuid,
