@@ -39,6 +39,7 @@ from catalog_app.ui.import_dialog import ImportDialog, choose_import_paths
 from catalog_app.ui.preferences_dialog import PreferencesDialog
 from catalog_app.ui.records_model import RecordsModel
 from catalog_app.ui.records_view import RecordsView
+from catalog_app.ui.seal_dialog import SealDialog
 from catalog_app.ui.search_panel import SearchPanel, search_bar
 from catalog_app.ui.settings import UiSettings
 from catalog_app.ui.tasks import TaskRunner
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or UiSettings()
         self.catalogue: Catalogue | None = None
+        self.seal_dialog: SealDialog | None = None
         self.tasks = TaskRunner(self, synchronous=synchronous)
         self.undo_stack = QUndoStack(self)
         self.detail: DetailPane | None = None
@@ -250,6 +252,9 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self._action("&Search Syntax", self._search_help))
         help_menu.addAction(self._action("&About", self._about))
+        self.seal_action = self._action("&Catalogue Seal…", self.show_seal)
+        help_menu.addAction(self.seal_action)
+        self.catalogue_actions.append(self.seal_action)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -260,6 +265,17 @@ class MainWindow(QMainWindow):
         for path in recent:
             action = self.recent_menu.addAction(str(path))
             action.triggered.connect(lambda _=False, p=path: self.open_catalogue(p))
+
+    def show_seal(self) -> None:
+        if self.catalogue is None:
+            return
+        try:
+            seal = self.catalogue.audit.seal()
+        except CatalogError as exc:
+            show_problem(self, "Catalogue Seal", exc)
+            return
+        self.seal_dialog = SealDialog(seal.code, seal.rows, self)
+        self.seal_dialog.open()
 
     def _about(self) -> None:
         QMessageBox.about(
