@@ -102,8 +102,11 @@ def test_an_encrypted_catalogue_keys_its_chain(catalogue_path: Path) -> None:
         catalogue_path, create=True, encrypt=True, passphrase="a long test passphrase"
     ) as cat:
         cat.units.create({"title": "Interview"})
-        assert cat.integrity_problems() == []
-        assert cat.audit.seal().rows == cat.stats().counts["audit_log"]
+        cat.backup(catalogue_path.with_name("backup"))
+        cat.units.create({"title": "Second interview"})
+        seal = cat.audit.seal()
+        assert cat.integrity_problems(seal=seal, backups=[catalogue_path.with_name("backup")]) == []
+        assert seal.rows == cat.stats().counts["audit_log"]
         assert cat.keys is not None
         key = cat.keys.database
     engine = make_engine(catalogue_path, key=key, readonly=True)
