@@ -68,9 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     install_excepthook()
 
     window = MainWindow()
+    window.show()  # first: an encrypted catalogue's passphrase dialog opens over it
     explicit = args.catalogue or catalogue_from_environment()
     window.open_catalogue(explicit or default_catalogue(), create=explicit is None)
-    window.show()
     return int(app.exec())
 
 

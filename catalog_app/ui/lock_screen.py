@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from catalog_app.ui.passphrase_prompt import PassphrasePrompt
 from catalog_app.ui.tasks import TaskRunner
 
-FIELD_WIDTH = 320
+FIELD_WIDTH = 420  # the field, and the line under it that says a passphrase was wrong
 UNLOCK_NOTE = "Type its passphrase to go on working in it."
 
 

@@ -1,10 +1,15 @@
-"""The main window: collection tree, the selected record, and the File menu."""
+"""The main window: collection tree, the selected record, and the File menu.
+
+An encrypted catalogue is opened once its passphrase is typed (the unlock dialog), and can be
+locked (File → Lock, or after a time without use): the window then closes it, forgets what it
+showed of it, and shows the lock screen until the passphrase is typed again.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QThreadPool
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
@@ -27,6 +32,7 @@ from catalog_app.paths import bundled
 from catalog_app.search import query as query_language
 from catalog_app.services import Catalogue
 from catalog_app.services.identity import UNNAMED, person_name
+from catalog_app.services.originals import forget_viewable_copies
 from catalog_app.ui.automatic_backups import AutomaticBackupScheduler
 from catalog_app.ui.backup_dialog import BackupDialog, choose_backup_folder
 from catalog_app.ui.batch_edit import BatchEditCommand, BatchEditDialog
@@ -35,7 +41,10 @@ from catalog_app.ui.drop import FileDropTarget
 from catalog_app.ui.errors import show_problem
 from catalog_app.ui.export_dialog import ExportDialog
 from catalog_app.ui.hierarchy import UNIT_ID_ROLE, HierarchyModel
+from catalog_app.ui.idle_lock import IdleWatch
 from catalog_app.ui.import_dialog import ImportDialog, choose_import_paths
+from catalog_app.ui.lock_screen import LockScreen
+from catalog_app.ui.new_encrypted_dialog import NewEncryptedCatalogueDialog
 from catalog_app.ui.preferences_dialog import PreferencesDialog
 from catalog_app.ui.records_model import RecordsModel
 from catalog_app.ui.records_view import RecordsView
@@ -44,6 +53,7 @@ from catalog_app.ui.search_panel import SearchPanel, search_bar
 from catalog_app.ui.settings import UiSettings
 from catalog_app.ui.tasks import TaskRunner
 from catalog_app.ui.undo import CreateRecord, SetWithdrawn
+from catalog_app.ui.unlock_dialog import UnlockDialog
 from catalog_app.ui.verify_panel import VerifyPanel
 
 FILE_FILTER = "Catalogues (*.sqlite *.db);;All files (*)"
@@ -54,6 +64,12 @@ EMPTY_CATALOGUE = (
 NO_CATALOGUE = "<h3>No catalogue is open.</h3><p>Use File → Open or File → New.</p>"
 NO_NAME = (
     f"Your name is not set, so changes are recorded as '{UNNAMED}': give it in Edit → Preferences."
+)
+LOCKED_IDLE = "It was locked after {minutes} minutes without use."
+LOST_EDIT = "A change the record refused (it was marked there) was not kept."
+UNSAVED_EDIT = (
+    "A change in this record cannot be saved yet (the record says why): correct it or undo "
+    "it with Ctrl+Z, then lock."
 )
 SEARCH_HELP = (query_language.__doc__ or "").strip()
 LISTED_RESULTS = 2_000  # enough to browse; beyond that, narrow the search
@@ -76,6 +92,9 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.detail: DetailPane | None = None
         self.import_dialog: ImportDialog | None = None
+        self.unlock_dialog: UnlockDialog | None = None
+        self.locked_path: Path | None = None  # the catalogue the lock screen asks for
+        self._selection_when_locked: int | None = None
         self.setWindowIcon(QIcon(str(bundled("resources") / "icons" / "catalog-app.svg")))
         self._fit_default_size(1280, 800)
 
@@ -126,7 +145,17 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setStretchFactor(2, 2)
         self.splitter.setSizes([250, 560, 630])
-        self.setCentralWidget(self.splitter)
+        self.lock_screen = LockScreen(self.tasks)
+        self.lock_screen.unlocked.connect(self._unlocked)
+        self.lock_screen.failed.connect(
+            lambda error: show_problem(self, "Cannot unlock the catalogue", error)
+        )
+        self.central = QStackedWidget()
+        self.central.addWidget(self.splitter)
+        self.central.addWidget(self.lock_screen)
+        self.setCentralWidget(self.central)
+        self.idle = IdleWatch(self, minutes=self.settings.lock_after_minutes())
+        self.idle.idle.connect(self._idle)
         self.drop_target = FileDropTarget(self, self.import_paths)
 
         self.path_label = QLabel()
@@ -161,7 +190,11 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.new_action = self._action("&New Catalogue…", self.choose_new_catalogue, keys.New)
         self.open_action = self._action("&Open Catalogue…", self.choose_catalogue, keys.Open)
+        self.new_encrypted_action = self._action(
+            "New Encr&ypted Catalogue…", self.choose_new_encrypted_catalogue
+        )
         file_menu.addAction(self.new_action)
+        file_menu.addAction(self.new_encrypted_action)
         file_menu.addAction(self.open_action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
@@ -183,6 +216,12 @@ class MainWindow(QMainWindow):
             "&Verify Originals…", self.verification.show_dialog, QKeySequence("Ctrl+Shift+V")
         )
         file_menu.addAction(self.verify_action)
+        file_menu.addSeparator()
+        self.lock_action = self._action(
+            "&Lock Catalogue", lambda: self.lock(), QKeySequence("Ctrl+L")
+        )
+        self.lock_action.setToolTip("Close the encrypted catalogue until its passphrase is typed")
+        file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, keys.Quit))
 
@@ -293,11 +332,25 @@ class MainWindow(QMainWindow):
             self.open_catalogue(Path(name))
 
     def choose_new_catalogue(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, "New Catalogue", "catalogue.sqlite", FILE_FILTER
-        )
-        if not name:
+        path = self._new_catalogue_path("New Catalogue")
+        if path is not None:
+            self.open_catalogue(path, create=True)
+
+    def choose_new_encrypted_catalogue(self) -> None:
+        path = self._new_catalogue_path("New Encrypted Catalogue")
+        if path is None:
             return
+        dialog = NewEncryptedCatalogueDialog(self.tasks, path, self)
+        dialog.created.connect(self._opened)
+        dialog.failed.connect(lambda error: self._open_failed(path, error))
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        dialog.open()
+
+    def _new_catalogue_path(self, title: str) -> Path | None:
+        """Where the person wants a new catalogue, if there is none there yet."""
+        name, _ = QFileDialog.getSaveFileName(self, title, "catalogue.sqlite", FILE_FILTER)
+        if not name:
+            return None
         path = Path(name)
         if path.exists():
             show_problem(
@@ -307,8 +360,8 @@ class MainWindow(QMainWindow):
                     f"{path} already exists; open it with File → Open, or choose a new name."
                 ),
             )
-            return
-        self.open_catalogue(path, create=True)
+            return None
+        return path
 
     def choose_backup(self) -> None:
         if self.catalogue is None:
@@ -326,14 +379,45 @@ class MainWindow(QMainWindow):
         dialog.start()
 
     def open_catalogue(self, path: Path, *, create: bool = False) -> bool:
-        """Open (or create) a catalogue and show it; on failure keep the current one."""
+        """Open (or create) a catalogue and show it; on failure keep the current one.
+
+        An encrypted catalogue asks for its passphrase first, in the unlock dialog, and is
+        shown once it opens: False here means it is not open (yet).
+        """
+        if Catalogue.is_encrypted(path):
+            self.ask_passphrase(path)
+            return False
         try:
             catalogue = Catalogue.open(path, create=create, actor=self.person())
         except CatalogError as error:
-            show_problem(self, "Cannot open catalogue", error)
-            if not path.exists():
-                self.settings.forget_catalogue(path)
+            self._open_failed(path, error)
             return False
+        self._opened(catalogue)
+        return True
+
+    def ask_passphrase(self, path: Path) -> None:
+        """Show the unlock dialog for the encrypted catalogue at `path`; Cancel keeps what the
+        window shows now."""
+        if self.unlock_dialog is not None:
+            self.unlock_dialog.reject()
+            self.unlock_dialog.deleteLater()
+        dialog = UnlockDialog(self.tasks, path, self)
+        dialog.unlocked.connect(self._opened)
+        dialog.failed.connect(lambda error: self._open_failed(path, error))
+        dialog.finished.connect(lambda _result: self.activateWindow())
+        self.unlock_dialog = dialog
+        dialog.open()
+
+    def _dialog_closed(self, dialog: QDialog) -> None:
+        dialog.deleteLater()
+        self.activateWindow()  # the keyboard is the window's again, with no window manager too
+
+    def _open_failed(self, path: Path, error: CatalogError) -> None:
+        show_problem(self, "Cannot open catalogue", error)
+        if not path.exists():
+            self.settings.forget_catalogue(path)
+
+    def _opened(self, catalogue: Catalogue) -> None:
         self.set_catalogue(catalogue)
         if catalogue.upgrade_backup is not None:
             self.statusBar().showMessage(
@@ -341,12 +425,12 @@ class MainWindow(QMainWindow):
                 f"{catalogue.upgrade_backup}",
                 15000,
             )
-        return True
 
     def set_catalogue(self, catalogue: Catalogue | None) -> None:
         self._leave_catalogue()
         self.catalogue = catalogue
         if catalogue is not None:
+            self._leave_lock_screen()
             catalogue.actor = self.person()
             self.settings.remember_catalogue(catalogue.path)
             self.detail = DetailPane(catalogue, self.undo_stack, assessor=catalogue.actor)
@@ -362,6 +446,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(NO_NAME, 15000)
         self.automatic_backups.set_catalogue(catalogue)
         self.verification.set_catalogue(catalogue)
+        self.idle.watch(catalogue is not None and catalogue.encrypted)
 
     def _leave_catalogue(self) -> None:
         """Save what is being typed, let background work finish, and close the catalogue."""
@@ -376,6 +461,9 @@ class MainWindow(QMainWindow):
         self.tasks.wait_for_done()
         self.undo_stack.clear()  # its commands act on this catalogue
         if self.detail is not None:
+            # Off the screen first: taking away the focused pane moves the focus, which
+            # would have the pane show another record on its way out.
+            self.detail_holder.setCurrentWidget(self.record_view)
             self.detail_holder.removeWidget(self.detail)
             self.detail.deleteLater()
             self.detail = None
@@ -383,6 +471,80 @@ class MainWindow(QMainWindow):
         if self.catalogue is not None:
             self.catalogue.close()
             self.catalogue = None
+        forget_viewable_copies()
+
+    # -- locking -------------------------------------------------------------------------
+
+    def lock(self, *, idle: bool = False) -> bool:
+        """Close the open encrypted catalogue, forgetting its keys and everything the window
+        showed of it, and show the lock screen until its passphrase is typed again.
+
+        Refused (False, said in a message) while an import or a backup runs, or while the
+        record holds a change it cannot save yet. Locking for lack of use (`idle`) waits
+        for the import or backup to end, but leaves an unsavable change out.
+        """
+        catalogue = self.catalogue
+        if catalogue is None or not catalogue.encrypted:
+            return False
+        busy = self._lock_blocker()
+        if busy is not None:
+            if idle:
+                self.idle.watch(True)  # try again after another while without use
+            else:
+                show_problem(self, "Lock", CatalogError(busy))
+            return False
+        saved = self.detail is None or self.detail.save()
+        if not saved and not idle:
+            show_problem(self, "Lock", CatalogError(UNSAVED_EDIT))
+            return False
+        selection = self.current_unit()
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()  # they show what the catalogue holds
+        path = catalogue.path
+        # The records' tabs read in the shared pool (an original being decrypted for its
+        # viewer, say): let them finish, so that nothing they make outlives the lock.
+        QThreadPool.globalInstance().waitForDone()
+        self.set_catalogue(None)
+        self.search.box.setText("")  # unlike clear(), leaves no undo history of the query
+        self.statusBar().clearMessage()
+        self.locked_path, self._selection_when_locked = path, selection
+        notes = [LOCKED_IDLE.format(minutes=self.idle.minutes)] if idle else []
+        notes += [] if saved else [LOST_EDIT]
+        self.lock_screen.show_locked(path, " ".join(notes))
+        self.central.setCurrentWidget(self.lock_screen)
+        self.setWindowTitle(f"{path.name} (locked) — Catalog")
+        self.path_label.setText(f"{path} (locked)")
+        self.lock_screen.focus()
+        return True
+
+    def _lock_blocker(self) -> str | None:
+        """Why the catalogue cannot be locked right now, if it cannot."""
+        if self.import_dialog is not None and self.import_dialog.is_running():
+            return "An import is running: lock when it has finished, or stop it first."
+        if self.backup_dialog is not None and self.backup_dialog.running():
+            return "A backup is being written: lock when it has finished."
+        return None
+
+    def _idle(self) -> None:
+        self.lock(idle=True)
+
+    def _unlocked(self, catalogue: Catalogue) -> None:
+        """The lock screen's passphrase opened the catalogue: show it as it was."""
+        selection = self._selection_when_locked
+        self._opened(catalogue)
+        if selection is None:
+            return
+        try:
+            catalogue.units.get(selection)
+        except CatalogError:
+            return  # gone meanwhile (another program): the catalogue's top is shown
+        self.show_unit(selection)
+
+    def _leave_lock_screen(self) -> None:
+        self.lock_screen.leave()
+        self.locked_path = self._selection_when_locked = None
+        self.central.setCurrentWidget(self.splitter)
 
     def _show_catalogue(self) -> None:
         catalogue = self.catalogue
@@ -395,6 +557,7 @@ class MainWindow(QMainWindow):
         for action in self.writing_actions:
             action.setEnabled(writable)
         self.search.box.setEnabled(catalogue is not None)
+        self.lock_action.setEnabled(catalogue is not None and catalogue.encrypted)
         self.drop_target.set_enabled(writable)
         self._enable_record_actions()
         if catalogue is None:
@@ -692,6 +855,7 @@ class MainWindow(QMainWindow):
         if self.detail is not None:
             self.detail.reliability.set_assessor(self.catalogue_actor())
         self.automatic_backups.settings_changed()
+        self.idle.set_minutes(self.settings.lock_after_minutes())
 
     def person(self) -> str:
         """The name the window records changes under: the one in Edit → Preferences."""

@@ -24,10 +24,9 @@ from catalog_app.ui.tasks import TaskRunner
 
 ENCRYPTION_NOTE = (
     "The catalogue, its originals and its backups can be read only with this passphrase. "
-    "Nobody can recover them if it is forgotten: keep it somewhere safe. A few unrelated "
-    "words are easy to remember and hard to guess."
+    "Nobody can recover them if it is forgotten: keep it somewhere safe."
 )
-DIFFERENT = "The two passphrases differ; type it again in the second field."
+DIFFERENT = "The two passphrases differ; type it again in both fields."
 
 
 def _password_field(name: str) -> QLineEdit:
@@ -92,12 +91,12 @@ class NewEncryptedCatalogueDialog(QDialog):
         if self.opener.busy:
             return
         first, second = self.passphrase.text(), self.confirmation.text()
+        self.passphrase.clear()
         self.confirmation.clear()
         if first != second:
-            self.confirmation.setFocus()
+            self.passphrase.setFocus()
             self._say(DIFFERENT)
             return
-        self.passphrase.clear()
         self._set_busy(True)
         self.message.setText("Creating the encrypted catalogue…")
         self.opener.start(self.path, first, create=True, encrypt=True)

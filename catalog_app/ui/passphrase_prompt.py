@@ -91,6 +91,8 @@ class PassphrasePrompt(QWidget):
         self.field.setPlaceholderText("Passphrase")
         self.message = QLabel()
         self.message.setObjectName("passphrase_message")
+        self.message.setWordWrap(True)
+        self.message.setMinimumHeight(self.message.fontMetrics().height())  # no jump when said
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)  # no steps to count: it only says "working"
         self.busy_bar.setTextVisible(False)
