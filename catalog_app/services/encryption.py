@@ -195,6 +195,7 @@ def _convert(
             if key_file is not None:
                 keys.write_key_file(keys.key_file_path(path), key_file)
             root = store.store_root(path)
+            root.mkdir(mode=0o700, exist_ok=True)  # a catalogue that never stored an original
             new_names = sorted(set(moved.values()))
             # Listed first: whatever happens from here, the next opening knows what to remove.
             _write_leftovers(

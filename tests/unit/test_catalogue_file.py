@@ -16,7 +16,7 @@ from catalog_app.errors import (
     NotACatalogue,
 )
 from catalog_app.services import Catalogue
-from catalog_app.storage import engine
+from catalog_app.storage import driver, engine
 from catalog_app.storage.engine import APPLICATION_ID
 
 
@@ -113,8 +113,11 @@ def test_a_locked_catalogue_gives_a_clear_error_and_no_partial_write(
     catalogue.close()
     with (
         Catalogue.open(path) as busy_elsewhere,
-        closing(sqlite3.connect(path, isolation_level=None)) as other,
+        # The program's own SQLite: two SQLite libraries in one process would drop each
+        # other's locks on the file (another program is another process, with its own).
+        closing(driver.connect(path)) as other,
     ):
+        other.isolation_level = None
         other.execute("BEGIN EXCLUSIVE")
         monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 100)
         try:

@@ -283,3 +283,13 @@ def test_an_encrypted_catalogue_is_exported_only_in_clear_on_purpose(
     code = main(["--db", str(path), "export", "csv", str(output), "--in-clear"])
     assert code == 0, capsys.readouterr().err
     assert TITLE in output.read_text(encoding="utf-8")
+
+
+def test_a_catalogue_without_originals_is_encrypted_and_decrypted(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    with Catalogue.open(path, create=True) as catalogue:
+        catalogue.units.create({"title": TITLE})
+    assert encryption.encrypt(path, PASSPHRASE).encrypted
+    with Catalogue.open(path, passphrase=PASSPHRASE) as catalogue:
+        assert catalogue.units.find("CAT-0001").title == TITLE
+    assert not encryption.decrypt(path, PASSPHRASE).encrypted
