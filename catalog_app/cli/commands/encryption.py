@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from catalog_app.cli.context import CommandContext
 from catalog_app.cli.output import print_json
 from catalog_app.cli.passphrase import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, asker
 from catalog_app.cli.progress import ProgressBar
 from catalog_app.services import encryption
+
+Conversion = Callable[..., encryption.ConversionReport]
 
 
 def _print(ctx: CommandContext, report: encryption.ConversionReport) -> None:
@@ -20,28 +23,24 @@ def _print(ctx: CommandContext, report: encryption.ConversionReport) -> None:
         print(report.summary())
 
 
-def _encrypt(ctx: CommandContext) -> int:
-    passphrase = asker(ctx.path, new=True)()
-    progress = ProgressBar("Encrypting originals")
+def _convert(ctx: CommandContext, convert: Conversion, passphrase: str, label: str) -> int:
+    progress = ProgressBar(label)
     progress.enabled = progress.enabled and not ctx.json
     try:
-        report = encryption.encrypt(ctx.path, passphrase, report=progress)
+        report = convert(ctx.path, passphrase, report=progress)
     finally:
         progress.finish()
     _print(ctx, report)
     return 0
+
+
+def _encrypt(ctx: CommandContext) -> int:
+    passphrase = asker(ctx.path, new=True)()
+    return _convert(ctx, encryption.encrypt, passphrase, "Encrypting originals")
 
 
 def _decrypt(ctx: CommandContext) -> int:
-    passphrase = asker(ctx.path)()
-    progress = ProgressBar("Decrypting originals")
-    progress.enabled = progress.enabled and not ctx.json
-    try:
-        report = encryption.decrypt(ctx.path, passphrase, report=progress)
-    finally:
-        progress.finish()
-    _print(ctx, report)
-    return 0
+    return _convert(ctx, encryption.decrypt, asker(ctx.path)(), "Decrypting originals")
 
 
 def _passphrase(ctx: CommandContext) -> int:
