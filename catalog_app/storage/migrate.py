@@ -89,9 +89,7 @@ def current_revision(connection: Connection) -> str | None:
     return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
-def upgrade(
-    path: Path, revision: str = "head", *, key: tuple[bytes, bytes] | None = None
-) -> None:
+def upgrade(path: Path, revision: str = "head", *, key: tuple[bytes, bytes] | None = None) -> None:
     """Run migrations up to `revision` and check foreign keys before committing."""
     from alembic import command
 
