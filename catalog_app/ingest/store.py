@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import IO
 
 from catalog_app.file_modes import PRIVATE_READ_ONLY, make_private_folder, private_opener
-from catalog_app.ingest.sealed import CHUNK, read_full, seal, sealed_name, sealed_size, unseal
+from catalog_app.ingest.sealed import CHUNK as CHUNK
 from catalog_app.ingest.sealed import NotAuthentic as NotAuthentic
 from catalog_app.ingest.sealed import StoreKey as StoreKey
+from catalog_app.ingest.sealed import read_full, seal, sealed_name, sealed_size, unseal
 from catalog_app.staging import process_alive
 
 INCOMING = ".incoming"
