@@ -18,7 +18,7 @@ import stat
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO
 
 from catalog_app.file_modes import PRIVATE_READ_ONLY, make_private_folder, private_opener
@@ -201,6 +201,14 @@ def clear_incoming(root: Path) -> None:
             if writer.isdigit() and process_alive(int(writer)):
                 continue
             leftover.unlink(missing_ok=True)
+
+
+def safe_relative(relative: str) -> bool:
+    """Whether a stored path read from a catalogue stays inside its store."""
+    parts = PurePosixPath(relative).parts
+    return (
+        bool(parts) and not relative.startswith("/") and ".." not in parts and "\\" not in relative
+    )
 
 
 def remove(root: Path, relative: str) -> None:

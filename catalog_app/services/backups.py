@@ -23,7 +23,7 @@ from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from catalog_app import staging as temporaries
@@ -143,13 +143,6 @@ class _Original:
         return f"'{self.name}' of record {self.reference_code}"
 
 
-def _safe_relative(relative: str) -> bool:
-    parts = PurePosixPath(relative).parts
-    return (
-        bool(parts) and not relative.startswith("/") and ".." not in parts and "\\" not in relative
-    )
-
-
 def _read_snapshot(
     database: Path, key: tuple[bytes, bytes] | None
 ) -> tuple[list[_Original], str | None]:
@@ -164,7 +157,7 @@ def _read_snapshot(
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     originals = [_Original(str(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4])) for r in rows]
     for original in originals:
-        if not _safe_relative(original.relative):
+        if not store.safe_relative(original.relative):
             raise CatalogError(
                 f"The catalogue records a stored copy of {original.described()} outside its "
                 f"store ({original.relative}); run catalog check."

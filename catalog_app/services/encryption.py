@@ -40,9 +40,8 @@ from sqlalchemy import func, select
 from catalog_app import staging
 from catalog_app.errors import CatalogError, CatalogueLocked, CatalogueNotFound, ValidationError
 from catalog_app.ingest import store
-from catalog_app.services.backups import _safe_relative as safe_relative
 from catalog_app.storage import audit, driver, keys, models
-from catalog_app.storage.engine import close_engine, make_engine, writer
+from catalog_app.storage.engine import make_engine, writer
 from catalog_app.storage.errors import translate_sqlite_error
 
 log = logging.getLogger(__name__)
@@ -334,19 +333,19 @@ def _export(held: driver.Connection, target: Path, key: tuple[bytes, bytes] | No
     before = held.execute("PRAGMA data_version").fetchone()[0]
     attached_key = f"x'{key[0].hex()}{key[1].hex()}'" if key is not None else ""
     held.execute("ATTACH DATABASE ? AS converted KEY ?", (str(target), attached_key))
-    held.execute("BEGIN EXCLUSIVE")
-    if held.execute("PRAGMA data_version").fetchone()[0] != before:
-        raise CatalogueLocked(
-            "Another program wrote to the catalogue while it was being converted; run this "
-            "again when it is closed. Nothing was changed."
-        )
+    _retake(held, before)
     held.execute("SELECT sqlcipher_export('converted')").fetchall()
     held.execute(f"PRAGMA converted.user_version = {int(version)}")
     held.execute(f"PRAGMA converted.application_id = {int(application)}")
     held.execute("COMMIT")
     held.execute("DETACH DATABASE converted")
+    _retake(held, before)
+
+
+def _retake(held: driver.Connection, version: object) -> None:
+    """Take the exclusive lock again, refusing if another program wrote in between."""
     held.execute("BEGIN EXCLUSIVE")
-    if held.execute("PRAGMA data_version").fetchone()[0] != before:
+    if held.execute("PRAGMA data_version").fetchone()[0] != version:
         raise CatalogueLocked(
             "Another program wrote to the catalogue while it was being converted; run this "
             "again when it is closed. Nothing was changed."
@@ -402,7 +401,7 @@ def _point_at(staged: Path, moved: dict[int, str], new: keys.CatalogueKeys | Non
                 .where(models.StoredFile.stored_path.is_not(None))
             )
     finally:
-        close_engine(opened._engine, readonly=False)
+        opened.close()  # forgets `new` too: the caller is done with the keys by now
     if stored != len(moved):
         problems.append("the number of stored originals changed while converting")
     if problems:
@@ -444,7 +443,7 @@ def _remove_leftovers(path: Path) -> None:
         return
     done = path.exists() and (not _plain(path)) == bool(recorded.get("encrypted"))
     for relative in recorded.get("old" if done else "new", []):
-        if isinstance(relative, str) and safe_relative(relative):
+        if isinstance(relative, str) and store.safe_relative(relative):
             store.remove(root, relative)
     listing.unlink(missing_ok=True)
     staging.sync_folder(root)

@@ -58,23 +58,25 @@ def _passphrase(ctx: CommandContext) -> int:
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    text = (
-        "encrypt the catalogue and its originals with a passphrase (asked twice, or "
-        f"${PASSPHRASE_ENV}); written beside the old form, checked, then swapped in"
-    )
-    parser = commands.add_parser("encrypt", help=text, description=text)
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(run=_encrypt)
-
-    text = "turn an encrypted catalogue and its originals back into plain files"
-    parser = commands.add_parser("decrypt", help=text, description=text)
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(run=_decrypt)
-
-    text = (
-        "change the passphrase of an encrypted catalogue (the current one, then the new one "
-        f"twice; or ${PASSPHRASE_ENV} and ${NEW_PASSPHRASE_ENV})"
-    )
-    parser = commands.add_parser("passphrase", help=text, description=text)
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(run=_passphrase)
+    for name, run, text in (
+        (
+            "encrypt",
+            _encrypt,
+            "encrypt the catalogue and its originals with a passphrase (asked twice, or "
+            f"${PASSPHRASE_ENV}); written beside the old form, checked, then swapped in",
+        ),
+        (
+            "decrypt",
+            _decrypt,
+            "turn an encrypted catalogue and its originals back into plain files",
+        ),
+        (
+            "passphrase",
+            _passphrase,
+            "change the passphrase of an encrypted catalogue (the current one, then the new one "
+            f"twice; or ${PASSPHRASE_ENV} and ${NEW_PASSPHRASE_ENV})",
+        ),
+    ):
+        parser = commands.add_parser(name, help=text, description=text)
+        parser.add_argument("--json", action="store_true", help="machine-readable output")
+        parser.set_defaults(run=run)
