@@ -28,7 +28,8 @@ def test_core_layers_do_not_import_qt() -> None:
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
-        "qt = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6'))\n"
+        "qt_roots = ('PySide6', 'shiboken6', 'qtawesome', 'qtpy')\n"
+        "qt = sorted(m for m in sys.modules if m.split('.')[0] in qt_roots)\n"
         "print(','.join(qt))\n"
     )
     result = subprocess.run(
