@@ -14,24 +14,33 @@ from catalog_app.domain.reliability import (
     format_grade,
 )
 
-# The descriptive fields of a unit that a person can set, in ISAD(G) order.
+# The descriptive fields of a unit that a person can set, in ISAD(G) order (3.2.1, the
+# creator, is the unit's agents in the creator role; 3.1.4 and 3.4.3 are choices and lists).
 UNIT_TEXT_FIELDS: tuple[str, ...] = (
-    "reference_code",
-    "title",
-    "date_expression",
-    "extent",
-    "archival_history",
-    "acquisition",
-    "scope_content",
-    "arrangement",
-    "access_note",
-    "reproduction_note",
-    "related_note",
-    "publication_note",
-    "general_note",
-    "archivist_note",
-    "rules",
-    "description_date",
+    "reference_code",  # 3.1.1
+    "title",  # 3.1.2
+    "date_expression",  # 3.1.3
+    "extent",  # 3.1.5
+    "administrative_history",  # 3.2.2
+    "archival_history",  # 3.2.3
+    "acquisition",  # 3.2.4
+    "scope_content",  # 3.3.1
+    "appraisal",  # 3.3.2
+    "accruals",  # 3.3.3
+    "arrangement",  # 3.3.4
+    "access_note",  # 3.4.1
+    "reproduction_note",  # 3.4.2
+    "physical_characteristics",  # 3.4.4
+    "finding_aids",  # 3.4.5
+    "originals_location",  # 3.5.1
+    "copies_location",  # 3.5.2
+    "related_note",  # 3.5.3
+    "publication_note",  # 3.5.4
+    "general_note",  # 3.6.1
+    "archivist_note",  # 3.7.1
+    "rules",  # 3.7.2
+    "description_date",  # 3.7.3
+    "source_url",  # where captured material was taken from
 )
 UNIT_CHOICE_FIELDS: tuple[str, ...] = (
     "level",
@@ -199,19 +208,27 @@ class UnitDetail:
     date_end: date | None
     date_kind: str | None
     extent: str | None
+    administrative_history: str | None
     archival_history: str | None
     acquisition: str | None
     scope_content: str | None
+    appraisal: str | None
+    accruals: str | None
     arrangement: str | None
     access_status: str
     access_note: str | None
     reproduction_note: str | None
+    physical_characteristics: str | None
+    finding_aids: str | None
+    originals_location: str | None
+    copies_location: str | None
     related_note: str | None
     publication_note: str | None
     general_note: str | None
     archivist_note: str | None
     rules: str | None
     description_date: str | None
+    source_url: str | None
     media_type: str | None
     languages: tuple[str, ...]
     scripts: tuple[str, ...]

@@ -62,6 +62,18 @@ def _codes(name: str, value: Any) -> list[str]:
     return codes
 
 
+def language_code(value: str) -> str:
+    """One ISO 639 language code, normalised ('FA' → 'fa'); ValidationError if it is not one."""
+    codes = _codes("languages", [value])
+    return codes[0]
+
+
+def script_code(value: str) -> str:
+    """One ISO 15924 script code, normalised ('arab' → 'Arab'); ValidationError if not one."""
+    codes = _codes("scripts", [value])
+    return codes[0]
+
+
 def clean_unit_fields(changes: Mapping[str, Any]) -> dict[str, Any]:
     """Check and normalise description values; derive the sortable dates from the expression.
 

@@ -113,6 +113,8 @@ class Prepared:
             fields.append("languages")
         if self.scripts:
             fields.append("scripts")
+        if self.url:
+            fields.append("source_url")
         return fields
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -124,6 +124,7 @@ class Catalogue:
         from catalog_app.services.agents import AgentService
         from catalog_app.services.audit import AuditService
         from catalog_app.services.browse import BrowseService
+        from catalog_app.services.description_language import DescriptionLanguageService
         from catalog_app.services.fixity import FixityService
         from catalog_app.services.ingest import ImportService
         from catalog_app.services.provenance import ProvenanceService
@@ -144,6 +145,7 @@ class Catalogue:
         self.search = SearchService(self)
         self.browse = BrowseService(self)
         self.fixity = FixityService(self)
+        self.description_language = DescriptionLanguageService(self)
 
     @classmethod
     def open(
@@ -249,12 +251,17 @@ class Catalogue:
             return row.value if row else None
 
     def set_setting(self, key: str, value: str) -> None:
+        self.set_settings({key: value})
+
+    def set_settings(self, values: Mapping[str, str]) -> None:
+        """Keep several settings in one transaction (audited)."""
         with self.db.write(self.actor) as session:
-            row = session.get(models.Setting, key)
-            if row is None:
-                session.add(models.Setting(key=key, value=value))
-            else:
-                row.value = value
+            for key, value in values.items():
+                row = session.get(models.Setting, key)
+                if row is None:
+                    session.add(models.Setting(key=key, value=value))
+                else:
+                    row.value = value
 
     def schema_revision(self) -> str | None:
         with self._engine.connect() as connection:

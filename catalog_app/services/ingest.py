@@ -471,6 +471,7 @@ class ImportService:
             "languages": prepared.languages,
             "scripts": prepared.scripts,
             "media_type": prepared.media_kind,
+            "source_url": prepared.url or None,
             "version": 1,
             "created_by": self._cat.actor,
             "updated_by": self._cat.actor,

@@ -29,7 +29,8 @@ _CHUNK = 500
 _DESCRIPTION_FIELDS = tuple(
     name
     for name in UNIT_TEXT_FIELDS
-    if name not in {"reference_code", "title", "date_expression", "rules", "description_date"}
+    if name
+    not in {"reference_code", "title", "date_expression", "rules", "description_date", "source_url"}
 )
 
 
@@ -82,7 +83,10 @@ def _documents(connection: Connection, ids: Sequence[int]) -> list[dict[str, obj
         if body:
             bodies[unit_id].append(body)
     documents = []
-    fields = ", ".join(_DESCRIPTION_FIELDS)
+    # Only the fields this catalogue has: an older migration (0004) builds the index before
+    # later ones add fields. One PRAGMA per chunk of units costs microseconds.
+    present = {row[1] for row in connection.execute(text("PRAGMA table_info(units)"))}
+    fields = ", ".join(name for name in _DESCRIPTION_FIELDS if name in present)
     for row in connection.execute(
         text(f"SELECT id, title, reference_code, {fields} FROM units WHERE id IN ({marks})")
     ):
