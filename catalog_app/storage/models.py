@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -48,6 +49,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Conditions of the partial indexes behind two views, written as the views' queries write
+# them (SQLite uses a partial index only for a query that states its condition).
+NEEDS_REVIEW = "harvested <> '[]'"  # a harvested value no person has checked yet
+UNFILED_CANDIDATE = "parent_id IS NULL AND level IN ('file', 'item', 'part')"
 
 
 def new_uuid() -> str:
@@ -100,6 +107,10 @@ class Unit(Audited, HasUuid, Base):
         Index(None, "date_start", "date_end"),
         Index(None, "access_status"),
         Index(None, "current_source_reliability", "current_information_credibility"),
+        # The window's views (services.browse): "Recently added", "Needs review", "Unfiled".
+        Index(None, "created_at"),
+        Index("ix_units_needs_review", "reference_code", sqlite_where=text(NEEDS_REVIEW)),
+        Index("ix_units_unfiled", "reference_code", sqlite_where=text(UNFILED_CANDIDATE)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
