@@ -59,3 +59,12 @@ class PassphraseNeeded(CatalogError):
 
 class WrongPassphrase(CatalogError):
     """The passphrase does not open this encrypted catalogue."""
+
+
+class PreviewUnavailable(CatalogError):
+    """An original that cannot be shown in the window (damaged, protected by a password, of
+    a kind without a preview); it may still open in another program."""
+
+
+class MissingComponent(CatalogError):
+    """A library the program needs did not install or cannot load; reinstalling mends it."""

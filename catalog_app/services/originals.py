@@ -1,9 +1,11 @@
 """The stored originals of a record: their text, whether each copy still matches its
-checksum (fixity), opening one, and adding more originals to a record that already exists.
+checksum (fixity), reading and opening one, and adding more originals to a record that
+already exists.
 
-An encrypted catalogue's copies are sealed: to open one in another program it is decrypted
-into this process's private folder (see `clear_copies`), and those copies are deleted when
-the catalogue is locked or closed (`forget_viewable_copies`).
+Another program is never given the stored evidence itself (it could write to it): it opens
+a copy in this process's private folder (see `clear_copies`), decrypted when the catalogue
+is encrypted, and those copies are deleted when the catalogue is locked or closed
+(`forget_viewable_copies`). In the window, the original's bytes are read in memory.
 """
 
 from __future__ import annotations
@@ -86,34 +88,63 @@ class OriginalsService:
         return self.store_root / file.stored_path if file.stored_path else None
 
     def viewable_copy(self, file: FileRecord) -> Path:
-        """A file another program can open to show `file`: the stored copy itself in a plain
-        catalogue; in an encrypted one, a decrypted copy (read-only, in a folder only this
-        user can read) that `forget_viewable_copies` deletes. Decrypts the whole file: call
-        it off the GUI thread."""
-        stored = self.stored_copy(file)
-        if stored is None or not stored.is_file():
-            raise CatalogError(f"The stored copy of {file.original_name} is missing.")
-        key = self._cat.store_key
-        if key is None:
-            return stored
+        """A copy of `file` for another program to open, never the stored copy itself:
+        read-only, in a folder only this user can enter, decrypted in an encrypted catalogue,
+        and deleted by `forget_viewable_copies`. Copies the whole file: call it off the GUI
+        thread."""
+        stored = self._copy_on_disk(file)
         folder = clear_copies.folder() / str(file.id)
         clear_copies.remove_tree(folder)  # an earlier copy, perhaps changed in its viewer
         folder.mkdir(parents=True, mode=0o700)
         target = folder / safe_file_name(file.original_name, file.sha256)
         try:
-            store.copy_plain(stored, target, key)
-        except store.NotAuthentic as exc:
-            raise CatalogError(
-                f"The stored copy of {file.original_name} was altered: it fails its "
-                "authenticity check, so it is not opened. Run catalog verify."
-            ) from exc
-        except OSError as exc:
-            raise CatalogError(
-                f"The stored copy of {file.original_name} cannot be opened "
-                f"({exc.strerror or exc.__class__.__name__})."
-            ) from exc
+            store.copy_plain(stored, target, self._cat.store_key)
+        except (store.NotAuthentic, OSError) as exc:
+            raise self._unreadable(file, exc) from exc
         target.chmod(0o400)
         return target
+
+    def unsealed_copy(self, file: FileRecord) -> Path | None:
+        """The stored copy when it holds the original's bytes as they are (a plain
+        catalogue), for readers that take a file; None when it is sealed."""
+        stored = self._copy_on_disk(file)
+        return stored if self._cat.store_key is None else None
+
+    def read(self, file: FileRecord, limit: int | None = None) -> bytes:
+        """The original's bytes (its first `limit` bytes, or a little more, when given), in
+        memory. A sealed copy is opened and checked chunk by chunk: the bytes given are
+        authentic. Call it off the GUI thread."""
+        stored = self._copy_on_disk(file)
+        pieces: list[bytes] = []
+        length = 0
+        try:
+            for piece in store.open_plain(stored, self._cat.store_key):
+                pieces.append(piece)
+                length += len(piece)
+                if limit is not None and length > limit:
+                    break  # the generator, let go, closes the file
+        except (store.NotAuthentic, OSError) as exc:
+            raise self._unreadable(file, exc) from exc
+        return b"".join(pieces)
+
+    def _copy_on_disk(self, file: FileRecord) -> Path:
+        stored = self.stored_copy(file)
+        if stored is None or not stored.is_file():
+            raise CatalogError(f"The stored copy of {file.original_name} is missing.")
+        return stored
+
+    @staticmethod
+    def _unreadable(file: FileRecord, error: Exception) -> CatalogError:
+        if isinstance(error, store.NotAuthentic):
+            return CatalogError(
+                f"The stored copy of {file.original_name} was altered: it fails its "
+                "authenticity check, so it is not opened. Run catalog verify."
+            )
+        reason = error.strerror if isinstance(error, OSError) else None
+        return CatalogError(
+            f"The stored copy of {file.original_name} cannot be opened "
+            f"({reason or error.__class__.__name__})."
+        )
 
     def verify(self, file_id: int) -> FixityResult:
         """Re-hash the stored copy of an original and compare it with its recorded SHA-256.

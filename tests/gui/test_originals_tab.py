@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QTreeWidget, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from catalog_app.services import Catalogue
-from catalog_app.services.originals import OriginalsService
+from catalog_app.services.originals import OriginalsService, forget_viewable_copies
 from catalog_app.ui.detail.originals_tab import FIXITY_COLUMN, OriginalsTab
 from tests.gui.helpers import on_screen
 
@@ -33,7 +34,7 @@ def unit_id(catalogue: Catalogue, tmp_path: Path) -> int:
 
 
 @pytest.fixture
-def opened(monkeypatch: pytest.MonkeyPatch) -> list[QUrl]:
+def opened(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[QUrl]]:
     urls: list[QUrl] = []
 
     def open_url(url: QUrl) -> bool:
@@ -41,7 +42,10 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[QUrl]:
         return True
 
     monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
-    return urls
+    (tmp_path / "runtime").mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "runtime"))
+    yield urls
+    forget_viewable_copies()  # the copies handed over
 
 
 def row_item(tree: QTreeWidget, row: int) -> QTreeWidgetItem:
@@ -98,7 +102,7 @@ def test_a_stored_copy_altered_on_disk_shows_changed(
     assert "missing" in row_item(tab.files, 0).toolTip(FIXITY_COLUMN)
 
 
-def test_open_hands_the_stored_copy_to_the_system(
+def test_open_hands_a_copy_to_the_system_never_the_stored_copy(
     qtbot: QtBot, tab: OriginalsTab, catalogue: Catalogue, unit_id: int, opened: list[QUrl]
 ) -> None:
     show_and_check(qtbot, tab, unit_id)
@@ -108,7 +112,9 @@ def test_open_hands_the_stored_copy_to_the_system(
     tab.files.setFocus()
     with qtbot.waitSignal(tab.open_settled, timeout=10_000):
         qtbot.keyClick(tab.files, Qt.Key.Key_Return)
-    assert [url.toLocalFile() for url in opened] == [str(copy)]
+    [given] = [Path(url.toLocalFile()) for url in opened]
+    assert given != copy
+    assert given.read_text(encoding="utf-8") == TEXT
     with qtbot.waitSignal(tab.open_settled, timeout=10_000):
         qtbot.mouseClick(tab.open_button, Qt.MouseButton.LeftButton)
     assert len(opened) == 2

@@ -172,7 +172,7 @@ def test_an_added_original_is_sealed_and_opens_decrypted_in_a_private_folder(
     assert list((tmp_path / "runtime").iterdir()) == []
 
 
-def test_a_plain_catalogue_opens_its_stored_copy_itself(
+def test_a_plain_catalogue_opens_a_copy_never_its_stored_copy(
     tmp_path: Path, documents: list[Path], empty_catalogue_file: Path, in_process: None
 ) -> None:
     shutil.copyfile(empty_catalogue_file, tmp_path / "plain.sqlite")
@@ -181,8 +181,12 @@ def test_a_plain_catalogue_opens_its_stored_copy_itself(
         originals = OriginalsService(plain)
         [file] = originals.files(unit_id)
         assert plain.store_key is None
-        assert originals.viewable_copy(file) == originals.stored_copy(file)
-        assert originals.viewable_copy(file).read_bytes() == documents[0].read_bytes()
+        viewable = originals.viewable_copy(file)
+        assert viewable != originals.stored_copy(file)
+        assert viewable.is_relative_to(tmp_path / "runtime")
+        assert viewable.read_bytes() == documents[0].read_bytes()
+        forget_viewable_copies()
+        assert not viewable.exists()
 
 
 def test_bags_carry_originals_decrypted_and_bring_them_in_sealed(
