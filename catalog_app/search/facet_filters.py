@@ -27,6 +27,8 @@ def filter_for(facet: str, value: str) -> str | None:
         return f"grade:{value}"
     if facet == "access_status":
         return f"access:{value}"
+    if facet == "review":
+        return {"needs review": "review:needed", "checked": "review:checked"}.get(value)
     return None
 
 

@@ -6,6 +6,8 @@
     title:testimony agent:khomeini subject:prisons place:evin ref:CAT-0001
     lang:fa date:1988 date:1988-07..1989 access:restricted grade:B2 source:A-C
     credibility:1-3 in:CAT-0001 type:pdf
+    review:needed                           harvested values no person has checked yet
+    review:checked                          the others
 
 Anything typed either parses or raises QueryError with one plain sentence saying what is
 wrong; the FTS5 syntax that reaches SQLite is always generated here, never the user's text.
@@ -33,7 +35,18 @@ TEXT_FIELDS = {
     "ref": ("ref",),
     "text": ("body",),
 }
-FILTER_FIELDS = {"lang", "date", "access", "grade", "source", "credibility", "in", "type"}
+FILTER_FIELDS = {
+    "lang",
+    "date",
+    "access",
+    "grade",
+    "source",
+    "credibility",
+    "in",
+    "type",
+    "review",
+}
+REVIEW_VALUES = {"needed": True, "checked": False}
 DEFAULT_NEAR = 10
 MAX_TERMS = 64
 MAX_DEPTH = 16
@@ -88,6 +101,8 @@ class Filters:
     credibilities: list[int] = field(default_factory=list)
     collections: list[str] = field(default_factory=list)
     media: list[str] = field(default_factory=list)
+    # True: only records with a harvested value not yet checked; False: only the others.
+    needs_review: bool | None = None
 
     def any(self) -> bool:
         return bool(
@@ -99,6 +114,7 @@ class Filters:
             or self.credibilities
             or self.collections
             or self.media
+            or self.needs_review is not None
         )
 
 
@@ -379,6 +395,13 @@ class _Parser:
             if wanted not in kinds:
                 raise self.error(f"type: takes {', '.join(kinds)}")
             filters.media.append(wanted)
+        elif name == "review":
+            wanted_review = REVIEW_VALUES.get(value.lower())
+            if wanted_review is None:
+                raise self.error("review: takes needed or checked")
+            if filters.needs_review is not None and filters.needs_review != wanted_review:
+                raise self.error("review:needed and review:checked cannot both apply")
+            filters.needs_review = wanted_review
 
     def _date(self, value: str) -> None:
         low, sep, high = value.partition("..")
@@ -414,6 +437,7 @@ _EXAMPLES = {
     "credibility": "credibility:1-3",
     "in": "in:CAT-0001",
     "type": "type:pdf",
+    "review": "review:needed",
 }
 
 

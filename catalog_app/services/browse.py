@@ -1,7 +1,21 @@
-"""Browsing large levels of the hierarchy: ordered ids in SQL, display rows a page at a time.
+"""Browsing large levels of the hierarchy and the views of the whole catalogue: ordered ids
+in SQL, display rows a page at a time.
 
 A level can hold hundreds of thousands of records, so the table asks first for the ordered
 ids only (an `array('q')` built straight from the cursor) and then for the few rows on screen.
+
+The views (`View`) list records from across the hierarchy:
+
+- All records: every record, withdrawn ones too, in reference-code order.
+- Recently added: records added to this catalogue in the last `RECENT_DAYS` days, newest
+  first (imports, new records and copies; records restored from a bag keep the date they
+  were first added).
+- Unfiled: records at the top level that are not placed in any collection: of a level that
+  holds no others (file, item or part) and with nothing under them.
+- Needs review: records with a value the program harvested from the document (a title, a
+  date, a source address) that no person has checked yet (editing the field checks it).
+
+Each is read from an index, so a million-record catalogue lists and counts them at once.
 """
 
 from __future__ import annotations
@@ -10,10 +24,15 @@ import json
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
 from itertools import chain
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, TextClause, bindparam, text
+
+from catalog_app.storage.models import NEEDS_REVIEW, UNFILED_CANDIDATE
+from catalog_app.storage.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from catalog_app.services.catalogue import Catalogue
@@ -37,6 +56,7 @@ _ORDER: dict[str, str] = {
         "current_information_credibility {d}, id {d}"
     ),
     "originals": "(SELECT count(*) FROM files WHERE files.unit_id = units.id) {d}, id {d}",
+    "review": f"{NEEDS_REVIEW} {{d}}, reference_code {{d}}, id {{d}}",
 }
 SORT_KEYS: tuple[str, ...] = tuple(_ORDER)
 
@@ -46,7 +66,7 @@ _CHUNK = 500
 _ROWS = text(
     "SELECT id, reference_code, title, date_expression, level, media_type, languages, "
     "access_status, current_source_reliability, current_information_credibility, "
-    "(SELECT count(*) FROM files WHERE files.unit_id = units.id) "
+    "(SELECT count(*) FROM files WHERE files.unit_id = units.id), harvested "
     "FROM units WHERE id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
 
@@ -65,6 +85,31 @@ class RecordRow:
     access_status: str
     reliability: str | None  # e.g. "B2"; None when never assessed
     originals: int
+    harvested: tuple[str, ...] = ()  # fields harvested from the document, not yet checked
+
+
+class View(StrEnum):
+    """The views of the whole catalogue (see the module's docstring)."""
+
+    ALL = "all"
+    RECENT = "recent"
+    UNFILED = "unfiled"
+    NEEDS_REVIEW = "needs_review"
+
+
+RECENT_DAYS = 7
+# Each view's records (`units` as `u`) and its natural order. Unfiled names its partial index:
+# left to itself, SQLite would walk every top-level record by the parent index instead.
+_VIEWS: dict[View, tuple[str, str]] = {
+    View.ALL: ("FROM units", "reference_code, id"),
+    View.RECENT: ("FROM units WHERE created_at >= :since", "created_at DESC, id DESC"),
+    View.UNFILED: (
+        f"FROM units INDEXED BY ix_units_unfiled WHERE {UNFILED_CANDIDATE} "
+        "AND NOT EXISTS (SELECT 1 FROM units AS below WHERE below.parent_id = units.id)",
+        "reference_code, id",
+    ),
+    View.NEEDS_REVIEW: (f"FROM units WHERE {NEEDS_REVIEW}", "reference_code, id"),
+}
 
 
 def _order_by(sort: str, descending: bool) -> str:
@@ -85,7 +130,7 @@ def _id_array(connection: Connection, sql: str, params: tuple[Any, ...]) -> arra
         cursor.close()
 
 
-def _languages(value: str | None) -> tuple[str, ...]:
+def _strings(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     try:
@@ -96,7 +141,20 @@ def _languages(value: str | None) -> tuple[str, ...]:
 
 
 def _record_row(values: Sequence[Any]) -> RecordRow:
-    (unit_id, code, title, dates, level, media, langs, access, source, credibility, files) = values
+    (
+        unit_id,
+        code,
+        title,
+        dates,
+        level,
+        media,
+        langs,
+        access,
+        source,
+        credibility,
+        files,
+        harvested,
+    ) = values
     grade = f"{source}{credibility or ''}" if source else None
     return RecordRow(
         id=unit_id,
@@ -105,10 +163,11 @@ def _record_row(values: Sequence[Any]) -> RecordRow:
         dates=dates,
         level=level,
         media_type=media,
-        languages=_languages(langs),
+        languages=_strings(langs),
         access_status=access,
         reliability=grade,
         originals=int(files),
+        harvested=_strings(harvested),
     )
 
 
@@ -179,3 +238,33 @@ class BrowseService:
                 text(f"SELECT count(*) FROM units WHERE {where}"), {"p": parent_id}
             )
             return int(value.scalar_one())
+
+    # -- views of the whole catalogue ----------------------------------------------------------
+
+    def view_ids(self, view: View, sort: str | None = None, descending: bool = False) -> array[int]:
+        """The ids of the records `view` lists, in its own order or by `sort`."""
+        source, natural = _VIEWS[view]
+        order = natural if sort is None else _order_by(sort, descending)
+        with self._cat.db.read() as session:
+            result = session.connection().execute(_view_sql(f"SELECT id {source} ORDER BY {order}"))
+            # The driver's cursor, as in _id_array: ids without a Row object each.
+            try:
+                return array("q", chain.from_iterable(cast(Iterable[tuple[int]], result.cursor)))
+            finally:
+                result.close()
+
+    def view_counts(self) -> dict[View, int]:
+        """How many records each view lists, in one read."""
+        counted = ", ".join(f"(SELECT count(*) {source})" for source, _ in _VIEWS.values())
+        with self._cat.db.read() as session:
+            row = session.connection().execute(_view_sql(f"SELECT {counted}")).one()
+        return {view: int(count) for view, count in zip(_VIEWS, row, strict=True)}
+
+
+def _view_sql(sql: str) -> TextClause:
+    """A view's query, with the start of "recently" bound where it asks for it."""
+    query = text(sql)
+    if ":since" not in sql:
+        return query
+    since = utcnow() - timedelta(days=RECENT_DAYS)
+    return query.bindparams(bindparam("since", since, type_=UTCDateTime()))

@@ -130,6 +130,7 @@ class Catalogue:
         from catalog_app.services.provenance import ProvenanceService
         from catalog_app.services.relations import RelationService
         from catalog_app.services.reliability import ReliabilityService
+        from catalog_app.services.saved_searches import SavedSearchService
         from catalog_app.services.search import SearchService
         from catalog_app.services.terms import TermService
         from catalog_app.services.units import UnitService
@@ -144,6 +145,7 @@ class Catalogue:
         self.imports = ImportService(self)
         self.search = SearchService(self)
         self.browse = BrowseService(self)
+        self.saved_searches = SavedSearchService(self)
         self.fixity = FixityService(self)
         self.description_language = DescriptionLanguageService(self)
 

@@ -24,6 +24,7 @@ from catalog_app.search.query import (
 )
 from catalog_app.services.lookup import find_unit
 from catalog_app.services.search_facets import Facets, count_facets
+from catalog_app.storage.models import NEEDS_REVIEW
 from catalog_app.storage.search_index import FTS_TABLE, VOCAB_TABLE, WEIGHTS, rebuild
 
 if TYPE_CHECKING:
@@ -85,6 +86,8 @@ def _filter_sql(connection: Connection, filters: Filters, params: dict[str, Any]
         )
     if filters.media:
         clauses.append(f"u.media_type IN ({values('media', filters.media)})")
+    if filters.needs_review is not None:
+        clauses.append(f"u.{NEEDS_REVIEW}" if filters.needs_review else f"NOT u.{NEEDS_REVIEW}")
     if filters.collections:
         roots = []
         for key in filters.collections:

@@ -8,7 +8,10 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-FACETS = ("collection", "decade", "language", "media_type", "grade", "access_status")
+from catalog_app.storage.models import NEEDS_REVIEW
+
+FACETS = ("collection", "decade", "language", "media_type", "grade", "access_status", "review")
+NEEDS_REVIEW_VALUE, CHECKED_VALUE = "needs review", "checked"
 Facets = dict[str, list[tuple[str, int]]]
 
 
@@ -19,19 +22,20 @@ def _decade(date_start: str | None) -> str:
 
 
 def count_facets(connection: Connection, ids_sql: str, params: dict[str, Any]) -> Facets:
-    """Counts by collection, decade, language, media type, grade and access status of the
-    units whose ids `ids_sql` selects."""
+    """Counts by collection, decade, language, media type, grade, access status and review
+    (whether a harvested value still needs a person's check) of the units whose ids `ids_sql`
+    selects."""
     counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
     roots: Counter[int | None] = Counter()
     rows = connection.execute(
         text(
             "SELECT u.root_id, u.date_start, u.languages, u.media_type, "
             "u.current_source_reliability || u.current_information_credibility, "
-            f"u.access_status FROM units u WHERE u.id IN ({ids_sql})"
+            f"u.access_status, u.{NEEDS_REVIEW} FROM units u WHERE u.id IN ({ids_sql})"
         ),
         params,
     )
-    for root, start, languages, media, grade, access in rows:
+    for root, start, languages, media, grade, access, review in rows:
         roots[root] += 1
         counters["decade"][_decade(start)] += 1
         for code in json.loads(languages or "[]") or ["(none)"]:
@@ -39,6 +43,7 @@ def count_facets(connection: Connection, ids_sql: str, params: dict[str, Any]) -
         counters["media_type"][media or "(none)"] += 1
         counters["grade"][grade or "not assessed"] += 1
         counters["access_status"][access] += 1
+        counters["review"][NEEDS_REVIEW_VALUE if review else CHECKED_VALUE] += 1
     named = {None: "(none)"} | {
         int(row[0]): f"{row[1]} {row[2]}"
         for row in connection.execute(

@@ -40,6 +40,7 @@ def test_search_json(described: Catalogue, capsys: pytest.CaptureFixture[str]) -
         "media_type",
         "grade",
         "access_status",
+        "review",
     }
     assert data["facets"]["access_status"] == [{"value": "open", "count": 10}]
 
