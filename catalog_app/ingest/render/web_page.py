@@ -42,9 +42,10 @@ NOT_TEXT = "the page is not text in any encoding this program reads"
 
 @dataclass
 class _Reading:
-    blocks: list[tuple[str, str]] = field(default_factory=list)  # (tag, text)
+    blocks: list[tuple[str, str, str]] = field(default_factory=list)  # (tag, text, dir)
     parts: list[str] = field(default_factory=list)
     kind: str = "p"
+    direction: str = ""  # the block's own dir="rtl" or "ltr"; else the page's
     length: int = 0
 
     def add(self, text: str | None) -> None:
@@ -57,7 +58,7 @@ class _Reading:
         if self.kind != "pre":
             text = " ".join(text.split())
         if text.strip():
-            self.blocks.append((self.kind, text))
+            self.blocks.append((self.kind, text, self.direction))
             self.length += len(text)
 
 
@@ -106,6 +107,8 @@ def readable_page(data: bytes) -> str:
 def _open(reading: _Reading, tag: str, element: etree._Element) -> None:
     if tag in HEADINGS or tag in BLOCKS or tag == "br":
         reading.flush()
+    if tag in HEADINGS or tag in BLOCKS:
+        reading.direction = _direction(element) or reading.direction
     if tag in HEADINGS or tag == "pre":
         reading.kind = tag
     elif tag == "li":
@@ -114,14 +117,14 @@ def _open(reading: _Reading, tag: str, element: etree._Element) -> None:
         alt = " ".join(str(element.get("alt") or "").split())
         if alt:
             reading.flush()
-            reading.blocks.append(("picture", alt))
+            reading.blocks.append(("picture", alt, reading.direction))
     reading.add(element.text)
 
 
 def _close(reading: _Reading, tag: str) -> None:
     if tag in HEADINGS or tag in BLOCKS:
         reading.flush()
-        reading.kind = "p"
+        reading.kind, reading.direction = "p", ""
     elif tag in ("td", "th"):
         reading.add("  ")
 
@@ -134,21 +137,27 @@ def _direction(*elements: etree._Element | None) -> str:
     return ""
 
 
-def _markup(title: str | None, blocks: list[tuple[str, str]], direction: str, *, cut: bool) -> str:
-    where = f' dir="{direction}"' if direction else ""
-    lines = ["<html><body>"]
+def _markup(
+    title: str | None, blocks: list[tuple[str, str, str]], direction: str, *, cut: bool
+) -> str:
+    # No <html> or <body>: Qt's text view then lays out each paragraph in the direction of
+    # its first strong letter (as dir="auto"), where a body would make them all left to right.
+    def where(own: str) -> str:
+        chosen = own or direction
+        return f' dir="{chosen}"' if chosen else ""
+
+    lines = []
     if title:
-        lines.append(f'<p{where} style="color:#555555">Title of the page: {escape(title)}</p>')
-    for tag, text in blocks:
+        lines.append(f'<p{where("")} style="color:#555555">Title of the page: {escape(title)}</p>')
+    for tag, text, own in blocks:
         if tag == "picture":
-            lines.append(f'<p{where} style="color:#555555"><i>picture: {escape(text)}</i></p>')
+            lines.append(f'<p{where(own)} style="color:#555555"><i>picture: {escape(text)}</i></p>')
         elif tag == "pre":
             lines.append(f"<pre>{escape(text)}</pre>")
         else:
-            lines.append(f"<{tag}{where}>{escape(text)}</{tag}>")
+            lines.append(f"<{tag}{where(own)}>{escape(text)}</{tag}>")
     if not blocks:
         lines.append("<p><i>The page holds no text.</i></p>")
     if cut:
         lines.append(f"<p><i>{escape(CUT_NOTE)}</i></p>")
-    lines.append("</body></html>")
     return "\n".join(lines)

@@ -1,5 +1,6 @@
 """The Originals tab: the record's stored files, whether each copy still matches its
-checksum (checked off the GUI thread), opening one, and adding more."""
+checksum (checked off the GUI thread), a preview of the one chosen, opening a copy of it in
+another program, and adding more."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -24,6 +26,8 @@ from catalog_app.domain.records import FileRecord
 from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
 from catalog_app.services.originals import FixityResult, OriginalsService
+from catalog_app.services.previews import PreviewService
+from catalog_app.ui.detail.original_preview import LatestRunner, OriginalPreview
 from catalog_app.ui.tasks import BackgroundWork
 
 log = logging.getLogger(__name__)
@@ -32,6 +36,7 @@ COLUMNS = ("Original name", "Type", "Size", "SHA-256", "Stored copy")
 FIXITY_COLUMN = 4
 FILE_ID_ROLE = Qt.ItemDataRole.UserRole
 CHECKING = "checking…"
+LIST_HEIGHT = 96  # the list's first height: its heading and about three files
 CHANGED_COLOUR = QColor("#b00020")
 ERROR_STYLE = "color: #b00020;"
 
@@ -52,7 +57,12 @@ class OriginalsTab(QWidget):
     open_settled = Signal()  # an original was handed to its application, or could not be
 
     def __init__(
-        self, catalogue: Catalogue, undo_stack: QUndoStack, parent: QWidget | None = None
+        self,
+        catalogue: Catalogue,
+        undo_stack: QUndoStack,
+        parent: QWidget | None = None,
+        *,
+        runner: LatestRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._originals = OriginalsService(catalogue)
@@ -85,8 +95,12 @@ class OriginalsTab(QWidget):
         self.files.setRootIsDecorated(False)
         self.files.setUniformRowHeights(True)
         self.files.setAllColumnsShowFocus(True)
+        self.preview = OriginalPreview(PreviewService(catalogue), runner)
         self.open_button = QPushButton("&Open")
-        self.open_button.setToolTip("Open the stored copy with the system's default application")
+        self.open_button.setToolTip(
+            "Open a copy with the system's default application (the stored copy is never "
+            "handed over, so nothing the application does can change it)"
+        )
         self.add_button = QPushButton("&Add original…")
         self.check_button = QPushButton("&Check again")
         self.message = QLabel()
@@ -97,13 +111,19 @@ class OriginalsTab(QWidget):
         for button in (self.open_button, self.add_button, self.check_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.files)
+        self.splitter.addWidget(self.preview)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([LIST_HEIGHT, 10 * LIST_HEIGHT])
         layout = QVBoxLayout(self)
-        layout.addWidget(self.files, 1)
+        layout.addWidget(self.splitter, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
 
         self.files.itemActivated.connect(lambda *_: self.open_current())
-        self.files.currentItemChanged.connect(lambda *_: self._update_buttons())
+        self.files.currentItemChanged.connect(lambda *_: self._current_changed())
         self.open_button.clicked.connect(self.open_current)
         self.add_button.clicked.connect(self.choose_and_add)
         self.check_button.clicked.connect(self.check_fixity)
@@ -118,6 +138,9 @@ class OriginalsTab(QWidget):
         self._reload()
 
     def _reload(self) -> None:
+        # Quiet while the list is filled: the preview hears once which file is current (and
+        # keeps what it shows when that is the same file as before).
+        self.files.blockSignals(True)
         self.files.clear()
         self._files, self._items = {}, {}
         files: list[FileRecord] = []
@@ -145,9 +168,14 @@ class OriginalsTab(QWidget):
             self._items[file.id] = item
         if self._items:
             self.files.setCurrentItem(next(iter(self._items.values())))
+        self.files.blockSignals(False)
         self.setEnabled(self._unit_id is not None)
-        self._update_buttons()
+        self._current_changed()
         self.check_fixity()
+
+    def _current_changed(self) -> None:
+        self.preview.show_file(self.current_file())
+        self._update_buttons()
 
     def _update_buttons(self) -> None:
         self.open_button.setEnabled(self.current_file() is not None)
@@ -193,7 +221,7 @@ class OriginalsTab(QWidget):
     # -- opening and adding ---------------------------------------------------------------------
 
     def open_current(self) -> None:
-        """Open the current original with the system's application for its kind."""
+        """Open a copy of the current original with the system's application for its kind."""
         file = self.current_file()
         if file is None:
             return
