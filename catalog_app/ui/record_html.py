@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from catalog_app.domain.dates import DateError, describe_date
+from catalog_app.domain.isad import CREATOR_ROLE, described_elements
 from catalog_app.domain.records import UnitDetail
 
 _STYLE = """
@@ -13,6 +13,8 @@ _STYLE = """
  .ref { color: #555; font-family: monospace; }
  h3 { margin: 14px 0 4px 0; color: #4a3a1a; border-bottom: 1px solid #d9cdb3; }
  td.k { color: #666; padding-right: 12px; vertical-align: top; white-space: nowrap; }
+ td.e { color: #666; padding-right: 12px; vertical-align: top; width: 35%; }
+ td p { margin: 0; }
  .grade { font-weight: bold; font-size: 14pt; }
  .muted { color: #777; }
 </style>
@@ -33,15 +35,6 @@ def _rows(pairs: list[tuple[str, str | None]]) -> str:
     return f"<table>{body}</table>" if body else ""
 
 
-def _dates(unit: UnitDetail) -> str | None:
-    if not unit.date_expression:
-        return None
-    try:
-        return f"{unit.date_expression} ({describe_date(unit.date_expression)})"
-    except DateError:
-        return unit.date_expression
-
-
 def record_html(unit: UnitDetail) -> str:
     parts = [
         _STYLE,
@@ -49,10 +42,6 @@ def record_html(unit: UnitDetail) -> str:
         f'<div class="ref">{escape(unit.reference_code)} · {escape(unit.level)}</div>',
         _rows(
             [
-                ("Dates", _dates(unit)),
-                ("Extent", unit.extent),
-                ("Languages", ", ".join(unit.languages)),
-                ("Access", unit.access_status),
                 ("Records below", str(unit.children_count) if unit.children_count else None),
                 ("Withdrawn", f"{unit.withdrawn_at:%Y-%m-%d}" if unit.withdrawn_at else None),
                 (
@@ -64,20 +53,20 @@ def record_html(unit: UnitDetail) -> str:
             ]
         ),
     ]
-    for label, text in (
-        ("Scope and content", unit.scope_content),
-        ("Archival history", unit.archival_history),
-        ("Immediate source of acquisition", unit.acquisition),
-        ("Note", unit.general_note),
-    ):
-        if text:
-            parts.append(f"<h3>{label}</h3>{_p(text)}")
-    if unit.agents or unit.places or unit.subjects:
+    for area, values in described_elements(unit):  # ISAD(G) order, one heading per area
+        parts.append(f"<h3>{escape(area.name)}</h3><table>")
+        parts.extend(
+            f'<tr><td class="e">{escape(element.label)}</td><td>{_p(text)}</td></tr>'
+            for element, text in values
+        )
+        parts.append("</table>")
+    others = [a for a in unit.agents if a.role != CREATOR_ROLE]  # creators are 3.2.1
+    if others or unit.places or unit.subjects:
         parts.append("<h3>Access points</h3>")
         parts.append(
             _rows(
                 [
-                    ("Names", "; ".join(f"{a.authorised_name} ({a.role})" for a in unit.agents)),
+                    ("Names", "; ".join(f"{a.authorised_name} ({a.role})" for a in others)),
                     ("Places", "; ".join(p.name for p in unit.places)),
                     ("Subjects", "; ".join(s.name for s in unit.subjects)),
                 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from catalog_app.cli.context import CommandContext
 from catalog_app.cli.output import heading, print_json, print_pairs
-from catalog_app.domain.dates import describe_date
+from catalog_app.domain.isad import CREATOR_ROLE, described_elements
 from catalog_app.domain.records import UnitDetail, to_jsonable
 from catalog_app.logs import private
 from catalog_app.storage.audit_seal import Seal
@@ -54,18 +54,7 @@ def _show_text(unit: UnitDetail) -> None:
     print(f"{unit.reference_code}  {unit.title}")
     print_pairs(
         [
-            ("Level", unit.level),
             ("Part of", unit.parent_reference_code),
-            (
-                "Dates",
-                f"{unit.date_expression} ({describe_date(unit.date_expression)})"
-                if unit.date_expression
-                else None,
-            ),
-            ("Extent", unit.extent),
-            ("Languages", ", ".join(unit.languages)),
-            ("Scripts", ", ".join(unit.scripts)),
-            ("Access", unit.access_status + (f": {unit.access_note}" if unit.access_note else "")),
             ("Harvested", ", ".join(f.replace("_", " ") for f in unit.harvested)),
             ("Withdrawn", unit.withdrawn_at),
             ("Records below", unit.children_count or None),
@@ -77,25 +66,15 @@ def _show_text(unit: UnitDetail) -> None:
             ),
         ]
     )
-    text_fields: list[tuple[str, Any]] = [
-        ("Scope and content", unit.scope_content),
-        ("Archival history", unit.archival_history),
-        ("Acquisition", unit.acquisition),
-        ("Arrangement", unit.arrangement),
-        ("Reproduction", unit.reproduction_note),
-        ("Related material", unit.related_note),
-        ("Publications", unit.publication_note),
-        ("Note", unit.general_note),
-        ("Archivist's note", unit.archivist_note),
-    ]
-    if any(value for _, value in text_fields):
-        heading("Description")
-        print_pairs(text_fields)
-    if unit.agents or unit.places or unit.subjects:
+    for area, values in described_elements(unit):  # ISAD(G) order, areas as headings
+        heading(f"{area.number} {area.name}")
+        print_pairs((element.label, text) for element, text in values)
+    others = [a for a in unit.agents if a.role != CREATOR_ROLE]  # creators are 3.2.1
+    if others or unit.places or unit.subjects:
         heading("Access points")
         print_pairs(
             [
-                ("Names", "; ".join(f"{a.authorised_name} ({a.role})" for a in unit.agents)),
+                ("Names", "; ".join(f"{a.authorised_name} ({a.role})" for a in others)),
                 ("Places", "; ".join(p.name for p in unit.places)),
                 ("Subjects", "; ".join(s.name for s in unit.subjects)),
             ]
