@@ -1,6 +1,7 @@
-"""A folder of this process's own for the plaintext an encrypted catalogue must let touch a
-file system: an original opened in a viewer, and the scratch files of a reader (Tesseract
-reads its images from a file).
+"""A folder of this process's own for the copies of originals that other programs open (never
+the stored copies themselves; decrypted ones, in an encrypted catalogue), and for the
+scratch files of a reader (Tesseract reads its images from a file): the only plaintext an
+encrypted catalogue lets touch a file system.
 
 It is made under $XDG_RUNTIME_DIR when the system has one (on Linux a folder in memory that
 only its user can enter, emptied at log-out), else in the temporary folder; readable by its

@@ -144,6 +144,38 @@ def test_the_page_is_drawn_for_the_space_and_its_pixel_density(
     assert drawn == [0, 0]
 
 
+def test_fit_width_draws_the_page_as_wide_as_the_space_to_be_read_from_its_top(
+    qtbot: QtBot, tab: OriginalsTab, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    show(qtbot, tab, record_of(catalogue, coloured_pdf(tmp_path / "pages.pdf")))
+    preview = tab.preview
+    whole = preview.canvas.pixmap()
+    assert whole is not None
+    with qtbot.waitSignal(preview.shown, timeout=10_000):
+        qtbot.keyClick(preview, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    assert preview.fit_width.isChecked()
+    wide = preview.canvas.pixmap()
+    assert wide is not None
+    viewport = preview.scroller.viewport()
+    assert abs(wide.width() - viewport.width()) <= 1
+    assert wide.height() > viewport.height()  # taller than the space: scrolled
+    bar = preview.scroller.verticalScrollBar()
+    assert bar.maximum() > 0
+    bar.setValue(bar.maximum())
+
+    qtbot.mouseClick(preview.canvas, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(preview.shown, timeout=10_000):
+        qtbot.keyClick(preview.canvas, Qt.Key.Key_PageDown)
+    assert near(centre_colour(tab), GREEN)
+    assert bar.value() == 0
+
+    with qtbot.waitSignal(preview.shown, timeout=10_000):
+        qtbot.mouseClick(preview.fit_width, Qt.MouseButton.LeftButton)
+    back = preview.canvas.pixmap()
+    assert back is not None
+    assert back.size() == whole.size()
+
+
 def test_a_long_pdf_is_drawn_off_the_gui_thread_one_page_at_a_time(
     qtbot: QtBot, tab: OriginalsTab, catalogue: Catalogue, tmp_path: Path, drawn: list[int]
 ) -> None:

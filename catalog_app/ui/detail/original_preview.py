@@ -26,9 +26,11 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QStackedWidget,
@@ -38,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from catalog_app.domain.records import FileRecord
-from catalog_app.ingest.render.raster import Mode, Raster
+from catalog_app.ingest.render.raster import MAX_SIDE, Mode, Raster
 from catalog_app.services.previews import Page, PreviewKind, PreviewService, Text, preview_kind
 from catalog_app.ui.tasks import TaskRunner
 
@@ -82,6 +84,7 @@ class PageCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page")
+        self.setAccessibleName("Page preview")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(120, 120)
@@ -135,6 +138,33 @@ class PageCanvas(QWidget):
         painter.end()
 
 
+class PageScroller(QScrollArea):
+    """Holds the page: fitted whole into the space, or as wide as the space and scrolled."""
+
+    resized = Signal()
+
+    def __init__(self, canvas: PageCanvas, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("page-scroller")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.setWidget(canvas)
+        self.fit_width(False)
+
+    def fit_width(self, on: bool) -> None:
+        self.setWidgetResizable(not on)
+        # A scroll bar always there while the page is as wide as the space: one coming and
+        # going would change that width, and so the page's, and so whether it is needed.
+        self.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOn if on else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
+
+
 class SafeTextBrowser(QTextBrowser):
     """Shows markup without loading anything it names: no picture, style sheet or page,
     from the network or from this computer, and no link is followed."""
@@ -168,6 +198,7 @@ class OriginalPreview(QWidget):
         self._index = 0
         self._count = 0
         self._drawn_at = QSize()  # the pixel size the shown page was drawn for
+        self._shown_index = -1  # the page shown
         self._stale = False  # something is to be asked for once the preview is on screen
         # Asked for on the next turn of the event loop, once the layout has settled: a new
         # file, a page turned and the resizes that come with showing are one request.
@@ -177,6 +208,7 @@ class OriginalPreview(QWidget):
         self._asking.timeout.connect(self._ask_now)
 
         self.canvas = PageCanvas()
+        self.scroller = PageScroller(self.canvas)
         self.text = SafeTextBrowser()
         self.text.setObjectName("preview-text")
         self.message = QLabel()
@@ -185,7 +217,7 @@ class OriginalPreview(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.stack = QStackedWidget()
-        for widget in (self.canvas, self.text, self.message):
+        for widget in (self.scroller, self.text, self.message):
             self.stack.addWidget(widget)
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -205,6 +237,13 @@ class OriginalPreview(QWidget):
         self.page_label = QLabel("&Page")
         self.page_label.setBuddy(self.page_box)
         self.page_count = QLabel()
+        self.fit_width = QPushButton("Fit &width")
+        self.fit_width.setCheckable(True)
+        self.fit_width.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.fit_width.setToolTip(
+            "Draw the page as wide as the space, to read it (scroll down it); "
+            "again to see the whole page"
+        )
         self.navigation = QWidget()
         row = QHBoxLayout(self.navigation)
         row.setContentsMargins(0, 0, 0, 0)
@@ -214,6 +253,7 @@ class OriginalPreview(QWidget):
         row.addWidget(self.page_box)
         row.addWidget(self.page_count)
         row.addStretch(1)
+        row.addWidget(self.fit_width)
         row.addWidget(self.next_button)
 
         layout = QVBoxLayout(self)
@@ -231,7 +271,9 @@ class OriginalPreview(QWidget):
         self.previous_button.clicked.connect(lambda: self.turn(-1))
         self.next_button.clicked.connect(lambda: self.turn(1))
         self.page_box.valueChanged.connect(lambda number: self.go_to(number - 1))
-        self.canvas.resized.connect(self._canvas_resized)
+        self.fit_width.toggled.connect(self._fit_changed)
+        self.canvas.resized.connect(self._space_changed)
+        self.scroller.resized.connect(self._space_changed)
         self.show_file(None)
 
     # -- what is shown ----------------------------------------------------------------------
@@ -250,7 +292,7 @@ class OriginalPreview(QWidget):
             return
         self._file, self._index, self._count = file, 0, 0
         self._kind = preview_kind(file) if file is not None else PreviewKind.NONE
-        self._drawn_at = QSize()
+        self._drawn_at, self._shown_index = QSize(), -1
         self.canvas.set_pixmap(None, DRAWING)
         self.text.clear()
         self.note.hide()
@@ -264,7 +306,9 @@ class OriginalPreview(QWidget):
             )
         else:
             self.stack.setCurrentWidget(
-                self.canvas if self._kind in (PreviewKind.PAGES, PreviewKind.PICTURE) else self.text
+                self.scroller
+                if self._kind in (PreviewKind.PAGES, PreviewKind.PICTURE)
+                else self.text
             )
             self._stale = True
             self._ask()
@@ -294,11 +338,23 @@ class OriginalPreview(QWidget):
         super().showEvent(event)
         self._ask()
 
-    def _canvas_resized(self) -> None:
+    def _fit_changed(self, on: bool) -> None:
+        self.scroller.fit_width(on)
+        self._space_changed()
+
+    def _space_changed(self) -> None:
         drawn = self._kind in (PreviewKind.PAGES, PreviewKind.PICTURE) and self._file is not None
-        if drawn and self.canvas.pixel_size() != self._drawn_at:
+        if drawn and self._box() != self._drawn_at:
             self._stale = True
             self._ask()
+
+    def _box(self) -> QSize:
+        """The space to draw the page in, in device pixels (as wide as the space and as high
+        as it needs, when fitting the width)."""
+        if not self.fit_width.isChecked():
+            return self.canvas.pixel_size()
+        ratio = self.canvas.devicePixelRatioF()
+        return QSize(round(self.scroller.viewport().width() * ratio), MAX_SIDE)
 
     def _ask(self) -> None:
         if self._stale and self._file is not None and self.isVisible():
@@ -311,7 +367,7 @@ class OriginalPreview(QWidget):
         self._stale = False
         service = self._service
         if self._kind in (PreviewKind.PAGES, PreviewKind.PICTURE):
-            size = self.canvas.pixel_size()
+            size = self._box()
             self._runner.run_latest(
                 self._key,
                 partial(_draw, service, file, self._index, size),
@@ -337,10 +393,17 @@ class OriginalPreview(QWidget):
         page, image = drawn
         pixmap = QPixmap.fromImage(image)
         pixmap.setDevicePixelRatio(self.canvas.devicePixelRatioF())
-        self._drawn_at = size
+        turned = page.index != self._shown_index
+        self._drawn_at, self._shown_index = size, page.index
         self._index, self._count = page.index, page.count
         self.canvas.set_pixmap(pixmap)
-        self.stack.setCurrentWidget(self.canvas)
+        if self.fit_width.isChecked():
+            self.canvas.resize(
+                self.scroller.viewport().width(), round(pixmap.deviceIndependentSize().height())
+            )
+            if turned:
+                self.scroller.verticalScrollBar().setValue(0)  # a new page is read from its top
+        self.stack.setCurrentWidget(self.scroller)
         self._update_navigation()
         self.shown.emit()
 
