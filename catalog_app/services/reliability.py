@@ -47,6 +47,14 @@ class ReliabilityService:
             session.flush()
             return mappers.assessment_record(row)
 
+    def remove(self, assessment_id: int, reason: str | None = None) -> None:
+        """Take back an assessment just recorded (an undo): the one before it is current
+        again. The audit log keeps both the recording and the removal."""
+        with self._cat.db.write(self._cat.actor, reason) as session:
+            session.delete(
+                get_row(session, models.ReliabilityAssessment, assessment_id, "assessment")
+            )
+
     def history(self, unit_id: int) -> list[AssessmentRecord]:
         """Every assessment of the unit, the current (newest) first."""
         with self._cat.db.read() as session:

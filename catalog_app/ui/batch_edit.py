@@ -1,18 +1,18 @@
 """Batch edit: set collection, access status, languages or subjects on many records at once.
 
 `BatchEditDialog` asks what to change; `BatchEditCommand` makes the change as one undoable
-step. The change runs on the GUI thread (with a busy cursor): 10,000 records take a few
-seconds, so a caller may later want to move it onto the writer pool.
+step on the operations lane (see `catalog_app.ui.undo`): 10,000 records are written in the
+background, with their progress in the status bar.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt
-from PySide6.QtGui import QKeyEvent, QUndoCommand
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QCompleter,
     QDialog,
@@ -33,13 +33,17 @@ from catalog_app.domain.vocabulary import AccessStatus
 from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
 from catalog_app.services.batch import BatchChange, BatchService, BatchSnapshot
+from catalog_app.ui.changes import Changes, counted
+from catalog_app.ui.operations import Report
+from catalog_app.ui.undo import StackCommand
 
 ERROR_STYLE = "color: #b00020;"
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+CHUNK = 1_000  # records per transaction of a batch edit: its progress moves in these steps
 
 
 def records_text(verb: str, count: int) -> str:
-    return f"{verb} {count} record{'' if count == 1 else 's'}"
+    return f"{verb} {counted(count)}"
 
 
 def _collection_label(unit: UnitSummary) -> str:
@@ -76,7 +80,8 @@ def _show(label: QLabel, message: str | None) -> bool:
 
 class BatchEditDialog(QDialog):
     """What to set on all the selected records. After `exec()` returns Accepted, `change()`
-    says what to do; subjects typed that the catalogue did not know are created on OK."""
+    says what to do, and `new_subjects()` the subjects typed that the catalogue does not know
+    yet (the batch edit's first write creates them)."""
 
     def __init__(
         self, catalogue: Catalogue, unit_ids: Sequence[int], parent: QWidget | None = None
@@ -85,6 +90,7 @@ class BatchEditDialog(QDialog):
         self._cat = catalogue
         self.unit_ids = list(dict.fromkeys(unit_ids))
         self._change = BatchChange()
+        self._new_subjects: tuple[str, ...] = ()
         self.setWindowTitle(records_text("Edit", len(self.unit_ids)))
 
         self.collection = QComboBox()
@@ -178,6 +184,9 @@ class BatchEditDialog(QDialog):
     def change(self) -> BatchChange:
         return self._change
 
+    def new_subjects(self) -> tuple[str, ...]:
+        return self._new_subjects
+
     def accept(self) -> None:
         checks = (
             self._checked_collection(),
@@ -186,11 +195,7 @@ class BatchEditDialog(QDialog):
         )
         if not all(checks):
             return
-        try:
-            subject_ids = self._subject_ids()
-        except CatalogError as error:
-            _show(self.subjects_error, str(error))
-            return
+        subject_ids, self._new_subjects = self._subjects()
         languages = self.languages.text() if self.languages_box.isChecked() else None
         self._change = BatchChange(
             parent_id=self._collection_id() if self.move_box.isChecked() else None,
@@ -261,16 +266,20 @@ class BatchEditDialog(QDialog):
             return _show(self.subjects_error, "Type at least one subject to add.")
         return _show(self.subjects_error, None)
 
-    def _subject_ids(self) -> tuple[int, ...]:
-        """Ids of the listed subjects, creating those the catalogue does not have yet."""
+    def _subjects(self) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        """Ids of the listed subjects the catalogue knows, and the names of those it does not."""
         if not self.subjects_box.isChecked():
-            return ()
+            return (), ()
         ids: list[int] = []
+        new: list[str] = []
         for row in self._subject_rows():
             name = self.subject_list.item(row).text()
             known = self._known_subjects.get(name.casefold())
-            ids.append(known if known is not None else self._cat.terms.subject(name).id)
-        return tuple(ids)
+            if known is None:
+                new.append(name)
+            else:
+                ids.append(known)
+        return tuple(ids), tuple(new)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # Enter in the subject line adds the subject rather than pressing OK.
@@ -285,49 +294,70 @@ class BatchEditDialog(QDialog):
         return super().eventFilter(watched, event)
 
 
-class BatchEditCommand(QUndoCommand):
-    """Apply a batch change as one undoable step. The first redo applies it and keeps the
-    snapshot, undo puts everything back, a later redo applies it again. A failure is reported
-    through `on_error` and the command marks itself obsolete, so the stack drops it."""
+class BatchEditCommand(StackCommand):
+    """A batch change as one undoable step, written on the operations lane's writer thread
+    in transactions of CHUNK records, so that the window shows its progress and stays
+    responsive. If one part is refused, the parts already written are put back; undo puts
+    everything back, a later redo applies it again. Subjects the dialog did not know are
+    created by the first write."""
 
     def __init__(
         self,
         catalogue: Catalogue,
         unit_ids: Sequence[int],
         change: BatchChange,
-        on_done: Callable[[list[int]], None],
-        on_error: Callable[[str], None],
+        done: Callable[[Changes], None],
+        *,
+        new_subjects: Sequence[str] = (),
     ) -> None:
         self.unit_ids = list(dict.fromkeys(unit_ids))
-        super().__init__(records_text("Edit", len(self.unit_ids)))
+        only_moved = (
+            change.parent_id is not None
+            and change == BatchChange(parent_id=change.parent_id)
+            and not new_subjects
+        )
+        super().__init__(records_text("Move" if only_moved else "Edit", len(self.unit_ids)))
+        self.label = f"{'Moving' if only_moved else 'Editing'} {counted(len(self.unit_ids))}"
         self.change = change
+        self._catalogue = catalogue
         self._service = BatchService(catalogue)
-        self._snapshot: BatchSnapshot | None = None
-        self._on_done = on_done
-        self._on_error = on_error
+        self._new_subjects = list(new_subjects)
+        self._snapshots: list[BatchSnapshot] = []
+        self._done = done
 
-    def redo(self) -> None:
-        self._run(self._apply)
-
-    def undo(self) -> None:
-        self._run(self._revert)
-
-    def _apply(self) -> None:
-        self._snapshot = self._service.apply(self.unit_ids, self.change)
-
-    def _revert(self) -> None:
-        if self._snapshot is not None:
-            self._service.revert(self._snapshot)
-            self._snapshot = None
-
-    def _run(self, action: Callable[[], None]) -> None:
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    def apply(self, report: Report) -> Changes:
+        if self._new_subjects:  # only the first time: then they are known
+            made = [self._catalogue.terms.subject(name).id for name in self._new_subjects]
+            subjects = tuple(dict.fromkeys((*self.change.subject_ids, *made)))
+            self.change = dataclasses.replace(self.change, subject_ids=subjects)
+            self._new_subjects = []
+        total = len(self.unit_ids)
+        written: list[BatchSnapshot] = []
         try:
-            action()
-        except CatalogError as error:
-            self.setObsolete(True)
-            self._on_error(f"{self.text()}: {error}")
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
-        self._on_done(list(self.unit_ids))
+            for start in range(0, total, CHUNK):
+                report(start, total)
+                part = self.unit_ids[start : start + CHUNK]
+                written.append(self._service.apply(part, self.change))
+        except CatalogError:
+            self._put_back(written)
+            raise
+        report(total, total)
+        self._snapshots = written
+        moved = self.change.parent_id is not None
+        said = f"{counted(total)} {'moved' if moved else 'edited'}"
+        return Changes.of(said, changed=self.unit_ids, structure=moved)
+
+    def revert(self, report: Report) -> Changes:
+        self._put_back(self._snapshots, report)
+        self._snapshots = []
+        moved = self.change.parent_id is not None
+        return Changes.of("", changed=self.unit_ids, structure=moved)
+
+    def _put_back(self, snapshots: list[BatchSnapshot], report: Report | None = None) -> None:
+        for number, snapshot in enumerate(reversed(snapshots)):
+            if report is not None:
+                report(number * CHUNK, len(self.unit_ids))
+            self._service.revert(snapshot)
+
+    def settled(self, changes: Changes) -> None:
+        self._done(changes)

@@ -1,10 +1,10 @@
 """Importing files from the window: a progress dialog that never freezes the window, a
-cancel button, and a summary of what was imported, already there, or could not be read."""
+cancel button, and a summary of what was imported, already there, or could not be read.
+
+The import is a write on the window's operations lane (its one writer thread)."""
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 from pathlib import Path
 from typing import ClassVar
@@ -14,9 +14,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QRunnable,
     Qt,
-    QThreadPool,
     Signal,
 )
 from PySide6.QtGui import QCloseEvent, QShowEvent
@@ -34,15 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from catalog_app.domain.records import ImportItem, ImportReport
-from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
+from catalog_app.ui.changes import Changes, counted
+from catalog_app.ui.operations import Operations, Outcome, Report, TaskHandle, WriteOp
 
-log = logging.getLogger(__name__)
-
-INTERNAL_ERROR = (
-    "Something went wrong inside the program; nothing you did caused it. Files imported "
-    "before the problem stay in the catalogue. The details were written to the log file."
-)
+STOPPED = "The import could not go on: {reason} Files imported before that stay in the catalogue."
 # Rates measured over less time than this jump about too much to show.
 MIN_RATE_SECONDS = 0.5
 
@@ -51,7 +45,7 @@ MIN_RATE_SECONDS = 0.5
 
 
 def _files(count: int) -> str:
-    return f"{count:,} file" if count == 1 else f"{count:,} files"
+    return counted(count, "file")
 
 
 def _duration(seconds: float) -> str:
@@ -86,65 +80,6 @@ def summary_headline(report: ImportReport) -> str:
     if not handled:
         return "There were no files to import."
     return f"Import finished: {_files(handled)} looked at."
-
-
-# -- the work, off the GUI thread ----------------------------------------------------------
-
-
-class ImportSignals(QObject):
-    """Created on the GUI thread, so the slots connected to it run there."""
-
-    progress = Signal(int, int)  # done, total
-    finished = Signal(object)  # ImportReport
-    failed = Signal(object)  # the exception
-
-
-class ImportWorker(QRunnable):
-    """Runs one import through the service; progress is reported as the service reports
-    it (a few times a second). Setting `cancelled` stops it at the service's next report."""
-
-    def __init__(
-        self,
-        catalogue: Catalogue,
-        paths: list[Path],
-        parent_unit_id: int | None,
-        signals: ImportSignals,
-        cancelled: threading.Event,
-        *,
-        recursive: bool,
-        workers: int | None,
-    ) -> None:
-        super().__init__()
-        # Owned by the dialog, not deleted by the pool, so it is never used after deletion.
-        self.setAutoDelete(False)
-        self.signals = signals
-        self._catalogue = catalogue
-        self._paths = list(paths)
-        self._parent_unit_id = parent_unit_id
-        self._recursive = recursive
-        self._workers = workers
-        self._cancelled = cancelled
-
-    def _report(self, done: int, total: int) -> bool:
-        self.signals.progress.emit(done, total)
-        return not self._cancelled.is_set()
-
-    def run(self) -> None:
-        try:
-            collection = None
-            if self._parent_unit_id is not None:
-                collection = self._catalogue.units.get(self._parent_unit_id).reference_code
-            report = self._catalogue.imports.run(
-                self._paths,
-                collection=collection,
-                recursive=self._recursive,
-                report=self._report,
-                workers=self._workers,
-            )
-        except Exception as error:  # shown in the dialog, never lost in the worker thread
-            self.signals.failed.emit(error)
-        else:
-            self.signals.finished.emit(report)
 
 
 # -- the summary table ---------------------------------------------------------------------
@@ -205,10 +140,10 @@ class ImportDialog(QDialog):
     """Imports `paths` under the record `parent_unit_id` (None: the top level) when first
     shown (or on `start()`), then shows a summary.
 
-    Not modal by default: the window stays usable while the import runs. Connect `imported`
-    before showing it; it carries the ids of the new records when the import ends (also
-    when it was cancelled, for what was imported until then). `report` holds the
-    service's ImportReport once it is known, `error` the message shown if the import failed.
+    Not modal by default: the window stays usable while the import runs, as a write on
+    `operations`, whose `changed` then carries the new records (also when it was cancelled,
+    for what was imported until then), as does `imported`. `report` holds the service's
+    ImportReport once it is known, `error` the message shown if the import failed.
     """
 
     imported = Signal(list)
@@ -220,29 +155,21 @@ class ImportDialog(QDialog):
         parent_unit_id: int | None,
         parent: QWidget | None = None,
         *,
+        operations: Operations,
         recursive: bool = True,
         workers: int | None = None,
-        pool: QThreadPool | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import")
         self.report: ImportReport | None = None
         self.error: str | None = None
-        self._pool = pool or QThreadPool.globalInstance()
-        self._signals = ImportSignals()
-        self._signals.progress.connect(self._show_progress)
-        self._signals.finished.connect(self._show_report)
-        self._signals.failed.connect(self._show_failure)
-        self._cancelled = threading.Event()
-        self._worker = ImportWorker(
-            catalogue,
-            paths,
-            parent_unit_id,
-            self._signals,
-            self._cancelled,
-            recursive=recursive,
-            workers=workers,
-        )
+        self._operations = operations
+        self._catalogue = catalogue
+        self._paths = list(paths)
+        self._parent_unit_id = parent_unit_id
+        self._recursive = recursive
+        self._workers = workers
+        self._handle: TaskHandle | None = None
         self._started_at: float | None = None
         self._running = False
 
@@ -341,13 +268,38 @@ class ImportDialog(QDialog):
             return
         self._started_at = time.monotonic()
         self._running = True
-        self._pool.start(self._worker)
+        self._handle = (
+            WriteOp(self._import)
+            .success(self._show_report)
+            .failure(self._show_failure)
+            .progress(self._show_progress)
+            .run_in_background(self._operations)
+        )
+
+    def _import(self, report: Report) -> Outcome[ImportReport]:
+        """On the writer thread: the import, and what it added."""
+        collection = None
+        if self._parent_unit_id is not None:
+            collection = self._catalogue.units.get(self._parent_unit_id).reference_code
+        done = self._catalogue.imports.run(
+            self._paths,
+            collection=collection,
+            recursive=self._recursive,
+            report=report,
+            workers=self._workers,
+        )
+        new = list(done.new_ids)
+        said = f"{_files(len(new))} imported"
+        return Outcome(done, Changes.of(said, added=new, focus=new[-1] if new else None))
+
+    def _cancelled(self) -> bool:
+        return self._handle is not None and self._handle.cancelled
 
     def cancel(self) -> None:
         """Stop at the service's next progress report; what was imported stays."""
-        if not self._running:
+        if not self._running or self._handle is None:
             return
-        self._cancelled.set()
+        self._handle.cancel()
         self.cancel_button.setEnabled(False)
         self.progress_label.setText("Cancelling…")
 
@@ -356,7 +308,7 @@ class ImportDialog(QDialog):
         self.start()
 
     def _show_progress(self, done: int, total: int) -> None:
-        if not self._running or self._cancelled.is_set():
+        if not self._running or self._cancelled():
             return  # after Cancel, keep saying so
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(done)
@@ -378,13 +330,10 @@ class ImportDialog(QDialog):
         self._show_summary()
         self.imported.emit(report.new_ids)
 
-    def _show_failure(self, error: Exception) -> None:
+    def _show_failure(self, message: str) -> None:
+        """One plain line (the details of a bug are in the log file)."""
         self._running = False
-        if isinstance(error, CatalogError):
-            self.error = f"The import could not go on: {error}"
-        else:
-            log.error("import failed", exc_info=error)
-            self.error = INTERNAL_ERROR
+        self.error = STOPPED.format(reason=message)
         self.headline.setText(self.error)
         self.counts.hide()
         self.problems_view.hide()

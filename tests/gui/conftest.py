@@ -13,7 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from catalog_app.services import Catalogue
 from catalog_app.ui.main_window import MainWindow
+from catalog_app.ui.operations import Operations
 from catalog_app.ui.settings import UiSettings
+from catalog_app.ui.undo import OperationStack
 
 
 @pytest.fixture
@@ -82,4 +84,5 @@ def described(catalogue: Catalogue) -> Catalogue:
 
 @pytest.fixture
 def undo_stack() -> QUndoStack:
-    return QUndoStack()
+    """The window's kind of undo stack, on a lane that runs each write in place."""
+    return OperationStack(Operations(synchronous=True))

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDialog, QGroupBox
 from pytestqt.qtbot import QtBot
 
 from catalog_app.services import Catalogue
 from catalog_app.services.batch import BatchChange
+from catalog_app.ui import batch_edit
 from catalog_app.ui.batch_edit import BatchEditCommand, BatchEditDialog
+from catalog_app.ui.changes import Changes
+from catalog_app.ui.operations import Operations
+from catalog_app.ui.undo import OperationStack
 
 # Typing into a field with completion opens its popup, which the offscreen platform cannot raise.
 POPUP_WARNINGS = pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing)")
@@ -44,8 +48,21 @@ def records(catalogue: Catalogue) -> Records:
 
 @dataclass
 class Reports:
-    done: list[list[int]] = field(default_factory=list)
+    done: list[Changes] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    activity: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def stack(catalogue: Catalogue) -> Iterator[OperationStack]:
+    """The window's kind of undo stack, whose writes run on their own thread."""
+    lane = Operations()
+    yield OperationStack(lane)
+    lane.wait_for_done()
+
+
+def _written(qtbot: QtBot, stack: OperationStack) -> None:
+    qtbot.waitUntil(lambda: not stack.operations.busy())
 
 
 def _tick(qtbot: QtBot, box: QGroupBox) -> None:
@@ -95,13 +112,14 @@ def test_filling_every_section_and_pressing_ok(
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
     assert dialog.result() == QDialog.DialogCode.Accepted
-    prisons = next(t for t in catalogue.terms.subjects() if t.name == "Prisons")
     assert dialog.change() == BatchChange(
         parent_id=records.other_fonds,
         access_status="restricted",
         languages=("en", "fa"),
-        subject_ids=(records.executions, prisons.id),
+        subject_ids=(records.executions,),
     )
+    assert dialog.new_subjects() == ("Prisons",)  # made by the edit's write, not the dialog
+    assert "Prisons" not in {t.name for t in catalogue.terms.subjects()}
 
 
 @POPUP_WARNINGS
@@ -139,11 +157,10 @@ def test_the_selected_records_are_not_offered_as_collections(
     assert offered == {records.fonds, records.other_fonds}
 
 
-def test_the_command_applies_undoes_and_redoes(
-    qtbot: QtBot, catalogue: Catalogue, records: Records
+def test_the_command_applies_undoes_and_redoes_in_the_background(
+    qtbot: QtBot, catalogue: Catalogue, records: Records, stack: OperationStack
 ) -> None:
     reports = Reports()
-    stack = QUndoStack()
     change = BatchChange(
         parent_id=records.other_fonds,
         access_status="confidential",
@@ -151,46 +168,101 @@ def test_the_command_applies_undoes_and_redoes(
     )
     before = [catalogue.units.get(i) for i in records.items]
 
-    stack.push(
+    stack.submit(
         BatchEditCommand(
-            catalogue, records.items, change, reports.done.append, reports.errors.append
+            catalogue, records.items, change, reports.done.append, new_subjects=["Prisons"]
         )
     )
+    assert stack.count() == 0  # pushed once written
+    _written(qtbot, stack)
 
     def state() -> list[tuple[int | None, str, tuple[str, ...]]]:
         details = [catalogue.units.get(i) for i in records.items]
         return [(d.parent_id, d.access_status, tuple(s.name for s in d.subjects)) for d in details]
 
-    applied = [(records.other_fonds, "confidential", ("Executions",))] * 3
+    applied = [(records.other_fonds, "confidential", ("Executions", "Prisons"))] * 3
     assert state() == applied
     assert stack.undoText() == "Edit 3 records"
-    assert reports.done == [list(records.items)]
+    [done] = reports.done
+    assert done.changed == frozenset(records.items)
+    assert done.structure  # they moved
+    assert done.status == "3 records moved"
 
     stack.undo()
+    _written(qtbot, stack)
     assert state() == [(records.series, "open", ())] * 3
     assert [catalogue.units.get(i).position for i in records.items] == [d.position for d in before]
 
     stack.redo()
+    _written(qtbot, stack)
     assert state() == applied
     assert len(reports.done) == 3
-    assert reports.errors == []
+    assert [t.name for t in catalogue.terms.subjects()].count("Prisons") == 1
 
 
-def test_a_refused_change_is_reported_and_dropped_from_the_stack(
-    catalogue: Catalogue, records: Records
+def test_a_large_edit_is_written_in_parts_with_its_progress_in_words(
+    qtbot: QtBot,
+    catalogue: Catalogue,
+    records: Records,
+    stack: OperationStack,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(batch_edit, "CHUNK", 2)
+    reports = Reports()
+    stack.operations.activity.connect(reports.activity.append)
+    command = BatchEditCommand(
+        catalogue, records.items, BatchChange(access_status="restricted"), reports.done.append
+    )
+    stack.submit(command)
+    _written(qtbot, stack)
+
+    assert reports.activity == [
+        "Editing 3 records… 0 of 3",
+        "Editing 3 records… 2 of 3",
+        "Editing 3 records… 3 of 3",
+        "",
+    ]
+    assert {catalogue.units.get(i).access_status for i in records.items} == {"restricted"}
+    assert reports.done[0].status == "3 records edited"
+    stack.undo()
+    _written(qtbot, stack)
+    assert {catalogue.units.get(i).access_status for i in records.items} == {"open"}
+
+
+def test_a_part_refused_puts_back_the_parts_already_written(
+    qtbot: QtBot,
+    catalogue: Catalogue,
+    records: Records,
+    stack: OperationStack,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(batch_edit, "CHUNK", 1)
+    refused: list[str] = []
+    stack.operations.refused.connect(refused.append)
+    # The letters move in their own parts first; the last part, the collection itself, cannot.
+    ids = [*records.items, records.other_fonds]
+    into = BatchChange(parent_id=records.other_fonds)
+    stack.submit(BatchEditCommand(catalogue, ids, into, lambda _changes: None))
+    _written(qtbot, stack)
+
+    assert len(refused) == 1
+    assert "cannot go inside itself" in refused[0]
+    assert [catalogue.units.get(i).parent_id for i in records.items] == [records.series] * 3
+    assert stack.count() == 0
+
+
+def test_a_refused_change_is_reported_and_not_pushed(
+    qtbot: QtBot, catalogue: Catalogue, records: Records, stack: OperationStack
 ) -> None:
     reports = Reports()
-    stack = QUndoStack()
+    stack.operations.refused.connect(reports.errors.append)
     into_own_part = BatchChange(parent_id=records.series)
 
-    stack.push(
-        BatchEditCommand(
-            catalogue, [records.fonds], into_own_part, reports.done.append, reports.errors.append
-        )
-    )
+    stack.submit(BatchEditCommand(catalogue, [records.fonds], into_own_part, reports.done.append))
+    _written(qtbot, stack)
 
     assert len(reports.errors) == 1
-    assert reports.errors[0].startswith("Edit 1 record: ")
+    assert reports.errors[0].startswith("Move 1 record: ")
     assert "cannot go inside itself" in reports.errors[0]
     assert reports.done == []
     assert stack.count() == 0

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt, QThreadPool, QUrl
+from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
@@ -17,28 +17,26 @@ from pytestqt.qtbot import QtBot
 from catalog_app.ingest.prepare import PLAIN, ImportTask, Prepared, TaskKeys, prepare
 from catalog_app.services import Catalogue
 from catalog_app.services import ingest as ingest_service
+from catalog_app.ui.changes import Changes
 from catalog_app.ui.drop import FileDropTarget, paths_from_mime
-from catalog_app.ui.import_dialog import (
-    INTERNAL_ERROR,
-    ImportDialog,
-    choose_import_paths,
-    progress_text,
-)
+from catalog_app.ui.import_dialog import ImportDialog, choose_import_paths, progress_text
+from catalog_app.ui.operations import INTERNAL_ERROR, Operations
 from tests.documents import ENGLISH, html_page
 
 StartImport = Callable[..., ImportDialog]
 
 
 @pytest.fixture
-def pool(catalogue: Catalogue) -> Iterator[QThreadPool]:
-    """The dialogs' pool; emptied before the catalogue closes."""
-    threads = QThreadPool()
-    yield threads
-    threads.waitForDone()
+def lane(catalogue: Catalogue) -> Iterator[Operations]:
+    """The window's operations lane, whose writer runs the imports; emptied before the
+    catalogue closes."""
+    operations = Operations()
+    yield operations
+    operations.wait_for_done()
 
 
 @pytest.fixture
-def start_import(qtbot: QtBot, catalogue: Catalogue, pool: QThreadPool) -> StartImport:
+def start_import(qtbot: QtBot, catalogue: Catalogue, lane: Operations) -> StartImport:
     def start(
         paths: list[Path],
         parent_unit_id: int | None = None,
@@ -46,7 +44,9 @@ def start_import(qtbot: QtBot, catalogue: Catalogue, pool: QThreadPool) -> Start
         workers: int | None = None,
         into: Catalogue | None = None,
     ) -> ImportDialog:
-        dialog = ImportDialog(into or catalogue, paths, parent_unit_id, workers=workers, pool=pool)
+        dialog = ImportDialog(
+            into or catalogue, paths, parent_unit_id, operations=lane, workers=workers
+        )
         qtbot.addWidget(dialog)
         dialog.show()
         return dialog
@@ -265,12 +265,54 @@ def test_an_unexpected_error_is_logged_and_shown_without_a_traceback(
     with caplog.at_level(logging.ERROR):
         _wait_for_summary(qtbot, dialog)
 
-    assert dialog.headline.text() == INTERNAL_ERROR
+    assert INTERNAL_ERROR in dialog.headline.text()
     assert "fell over" not in dialog.headline.text()
     logged = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert logged
     assert logged[0].exc_info is not None
     assert "the walker fell over" in str(logged[0].exc_info[1])
+
+
+def test_a_missing_library_is_one_plain_line_and_its_details_go_to_the_log(
+    qtbot: QtBot,
+    catalogue: Catalogue,
+    start_import: StartImport,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def without_reader(*args: object, **kwargs: object) -> None:
+        raise ImportError("cannot import name 'PdfDocument' from 'pypdfium2'", name="pypdfium2")
+
+    monkeypatch.setattr(catalogue.imports, "run", without_reader)
+    dialog = start_import(_documents(tmp_path / "incoming", 1))
+    with caplog.at_level(logging.ERROR):
+        _wait_for_summary(qtbot, dialog)
+
+    shown = dialog.headline.text()
+    assert "\n" not in shown
+    assert "reinstall Catalog" in shown
+    assert "(pypdfium2)" in shown
+    assert "ImportError" not in shown
+    assert "cannot import name" not in shown
+    logged = [r.exc_info for r in caplog.records if r.levelno == logging.ERROR and r.exc_info]
+    assert logged
+    assert "PdfDocument" in str(logged[0][1])
+
+
+def test_what_an_import_added_reaches_the_window_through_the_lane(
+    qtbot: QtBot, start_import: StartImport, lane: Operations, tmp_path: Path
+) -> None:
+    changes: list[Changes] = []
+    lane.changed.connect(changes.append)
+    dialog = start_import(_documents(tmp_path / "incoming", 3), workers=1)
+    _wait_for_summary(qtbot, dialog)
+
+    assert dialog.report is not None
+    assert len(changes) == 1
+    assert changes[0].added == frozenset(dialog.report.new_ids)
+    assert changes[0].structure
+    assert changes[0].status == "3 files imported"
 
 
 def test_file_import_asks_for_files_or_a_folder(

@@ -15,6 +15,8 @@ from catalog_app.domain.records import NewAssessment, UnitDetail
 from catalog_app.domain.reliability import InformationCredibility, SourceReliability
 from catalog_app.services import Catalogue
 from catalog_app.ui.detail.reliability_tab import ReliabilityTab
+from catalog_app.ui.operations import Operations
+from catalog_app.ui.undo import OperationStack
 from tests.gui.helpers import undo_host
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -23,7 +25,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 @dataclass
 class Pane:
     tab: ReliabilityTab
-    stack: QUndoStack
+    stack: OperationStack
     unit: UnitDetail
     catalogue: Catalogue
 
@@ -45,13 +47,24 @@ def choose(qtbot: QtBot, pane: Pane, source: str, credibility: str) -> None:
 
 
 def record(qtbot: QtBot, pane: Pane) -> None:
+    """Click "Record assessment" and wait until the catalogue has it."""
+    count = len(pane.grades())
     qtbot.mouseClick(pane.tab.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: pane.stack.count() > 0 and len(pane.grades()) == count + 1)
+    qtbot.waitUntil(lambda: not pane.stack.operations.busy())
+
+
+def press(qtbot: QtBot, pane: Pane, modifiers: Qt.KeyboardModifier) -> None:
+    """Ctrl+Z (or with Shift, redo) where the focus is; wait until it is written."""
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, modifiers)
+    qtbot.waitUntil(lambda: not pane.stack.operations.busy())
 
 
 @pytest.fixture
 def pane(qtbot: QtBot, catalogue: Catalogue) -> Iterator[Pane]:
     unit = catalogue.units.create({"title": "Report on Khavaran"})
-    stack = QUndoStack()
+    lane = Operations()  # writes on their own thread, as in the window
+    stack = OperationStack(lane)
     host = undo_host(qtbot, stack)
     tab = ReliabilityTab(catalogue, stack, assessor="Shirin")
     QVBoxLayout(host).addWidget(tab)
@@ -61,6 +74,7 @@ def pane(qtbot: QtBot, catalogue: Catalogue) -> Iterator[Pane]:
     qtbot.waitUntil(host.isActiveWindow)
     tab.show_unit(unit.id)
     yield Pane(tab, stack, unit, catalogue)
+    lane.wait_for_done()
     stack.clear()
 
 
@@ -82,7 +96,7 @@ def test_nothing_can_be_recorded_until_both_grades_are_chosen(qtbot: QtBot, pane
     assert pane.tab.empty_label.isVisibleTo(pane.tab)
 
 
-def test_recording_an_assessment_shows_it_in_the_history(qtbot: QtBot, pane: Pane) -> None:
+def test_recording_an_assessment_shows_it_as_the_current_one(qtbot: QtBot, pane: Pane) -> None:
     choose(qtbot, pane, "B", "2")
     assert pane.tab.source.meaning.text() == SourceReliability.B.meaning
     assert pane.tab.credibility.meaning.text() == InformationCredibility.PROBABLY_TRUE.meaning
@@ -91,7 +105,7 @@ def test_recording_an_assessment_shows_it_in_the_history(qtbot: QtBot, pane: Pan
     assert pane.tab.assessor.text() == "Shirin"
 
     with qtbot.waitSignal(pane.tab.changed) as changed:
-        record(qtbot, pane)
+        qtbot.mouseClick(pane.tab.record_button, Qt.MouseButton.LeftButton)
     assert changed.args == [pane.unit.id]
     [current] = pane.catalogue.reliability.history(pane.unit.id)
     assert (current.grade, current.assessor, current.affiliation_note) == (
@@ -99,14 +113,41 @@ def test_recording_an_assessment_shows_it_in_the_history(qtbot: QtBot, pane: Pan
         "Shirin",
         "State broadcaster",
     )
-    [line] = pane.history_lines()
-    assert line.startswith("B2 · Usually reliable / Probably true\nby Shirin on ")
-    assert "Affiliation and bias: State broadcaster" in line
+    shown = pane.tab.current.text()
+    assert shown.startswith("B2 · Usually reliable / Probably true\nby Shirin on ")
+    assert "Affiliation and bias: State broadcaster" in shown
+    assert pane.history_lines() == []  # the current one is not an earlier one
+    assert pane.stack.undoText() == "Record assessment"
 
 
-def test_a_revision_starts_from_the_current_grade_and_undo_restores_it(
-    qtbot: QtBot, pane: Pane
-) -> None:
+def test_the_current_grade_is_not_listed_among_the_earlier_ones(qtbot: QtBot, pane: Pane) -> None:
+    assess(pane, SourceReliability.C, InformationCredibility.POSSIBLY_TRUE)
+    assert pane.tab.current.text().startswith("C3")
+    assert pane.history_lines() == []
+
+    choose(qtbot, pane, "A", "1")
+    record(qtbot, pane)
+    assert pane.tab.current.text().startswith("A1")
+    assert [line[:2] for line in pane.history_lines()] == ["C3"]
+
+
+def test_a_second_click_does_not_record_the_same_assessment_again(qtbot: QtBot, pane: Pane) -> None:
+    choose(qtbot, pane, "B", "2")
+    record(qtbot, pane)
+    assert not pane.tab.record_button.isEnabled()  # the form says what is current
+    qtbot.mouseClick(pane.tab.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not pane.stack.operations.busy())
+    assert pane.grades() == ["B2"]
+    assert pane.stack.count() == 1
+
+    pane.tab.notes["method_note"].setFocus()
+    qtbot.keyClicks(pane.tab.notes["method_note"], "Checked against the archive")
+    assert pane.tab.record_button.isEnabled()  # now it says something new
+    pane.tab.notes["method_note"].clear()
+    assert not pane.tab.record_button.isEnabled()
+
+
+def test_undo_takes_the_assessment_back_and_redo_records_it_again(qtbot: QtBot, pane: Pane) -> None:
     assess(pane, SourceReliability.C, InformationCredibility.POSSIBLY_TRUE)
     assert pane.tab.source.value() == "C"
     assert pane.tab.notes["corroboration_note"].toPlainText() == "Two witnesses"
@@ -114,33 +155,30 @@ def test_a_revision_starts_from_the_current_grade_and_undo_restores_it(
     choose(qtbot, pane, "A", "1")
     record(qtbot, pane)
     assert pane.grades() == ["A1", "C3"]
-    assert [line[:2] for line in pane.history_lines()] == ["A1", "C3"]  # newest first
 
     pane.tab.history.setFocus()
-    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, CTRL)
-    assert pane.grades()[0] == "C3"  # the earlier assessment is current again
+    press(qtbot, pane, CTRL)
+    assert pane.grades() == ["C3"]  # taken back, not a copy of C3 appended
     current = pane.catalogue.reliability.current(pane.unit.id)
     assert current is not None
     assert current.corroboration_note == "Two witnesses"
     assert pane.tab.source.value() == "C"
-    assert pane.history_lines()[0].startswith("C3")
+    assert pane.tab.current.text().startswith("C3")
+    assert pane.history_lines() == []
 
-    qtbot.keyClick(
-        QApplication.focusWidget(), Qt.Key.Key_Z, CTRL | Qt.KeyboardModifier.ShiftModifier
-    )
-    assert pane.grades()[0] == "A1"
-    assert pane.history_lines()[0].startswith("A1")
+    press(qtbot, pane, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert pane.grades() == ["A1", "C3"]
+    assert pane.tab.current.text().startswith("A1")
 
 
-def test_the_first_assessment_cannot_be_undone_and_says_so(qtbot: QtBot, pane: Pane) -> None:
+def test_the_first_assessment_can_be_undone_too(qtbot: QtBot, pane: Pane) -> None:
     choose(qtbot, pane, "F", "6")
     record(qtbot, pane)
-    assert pane.stack.count() == 1
-    pane.stack.undo()
-    assert pane.grades() == ["F6"]
-    assert pane.stack.count() == 0  # nothing left that claims to be undoable
-    assert pane.tab.error_label.isVisibleTo(pane.tab)
-    assert "first assessment of a record cannot be taken back" in pane.tab.error_label.text()
+    pane.tab.history.setFocus()
+    press(qtbot, pane, CTRL)
+    assert pane.grades() == []
+    assert pane.tab.current.text() == "Not assessed yet."
+    assert pane.stack.canRedo()
 
 
 def test_an_assessment_on_an_earlier_day(qtbot: QtBot, pane: Pane) -> None:
@@ -152,15 +190,16 @@ def test_an_assessment_on_an_earlier_day(qtbot: QtBot, pane: Pane) -> None:
     assert current is not None
     assert current.assessed_at is not None
     assert current.assessed_at.astimezone().date().isoformat() == "2024-03-02"
-    assert "by Field team on 2024-03-02" in pane.history_lines()[0]
+    assert "by Field team on 2024-03-02" in pane.tab.current.text()
 
 
 def test_a_failed_assessment_is_reported_and_not_kept(qtbot: QtBot, pane: Pane) -> None:
     choose(qtbot, pane, "B", "2")
     pane.catalogue.units.delete(pane.unit.id)
-    record(qtbot, pane)
+    qtbot.mouseClick(pane.tab.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "There is no record" in pane.tab.error_label.text())
     assert pane.stack.count() == 0
-    assert "There is no record" in pane.tab.error_label.text()
+    assert pane.tab.record_button.isEnabled()  # it can be tried again
 
 
 def test_the_assessor_defaults_to_the_catalogue_user(qtbot: QtBot, catalogue: Catalogue) -> None:

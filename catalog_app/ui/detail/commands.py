@@ -1,64 +1,27 @@
-"""What the Provenance and Relations tabs do to the catalogue: undoable service calls, and
-work run off the GUI thread (hashing files, reading long texts).
+"""The writes of the record's tabs: the undoable steps of the Provenance and Relations tabs
+(events and links between records), and adding an original.
 
-A command makes its first service call when it is constructed, so bad input raises a
-CatalogError there and the tab can explain it before anything reaches the undo stack;
-the stack's first `redo()` is then a no-op. Later undo/redo calls that fail (the record was
-deleted meanwhile) are shown in a dialog and the command is dropped from the stack.
+Each is a `CatalogueCommand`: its writes run on the operations lane's writer thread, and it
+is pushed on the undo stack only once its first write succeeded (see `catalog_app.ui.undo`).
+A bad input (an impossible date, a link that is already there) is refused by the service on
+that first write and said in the tab; nothing reaches the stack.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QLabel
-
-from catalog_app.domain.records import EventRecord, NewEvent, RelationRecord
-from catalog_app.errors import CatalogError
+from catalog_app.domain.records import EventRecord, FileRecord, NewEvent, RelationRecord
 from catalog_app.services import Catalogue
-from catalog_app.ui.errors import show_problem
-from catalog_app.ui.undo import ServiceCommand
+from catalog_app.services.originals import OriginalsService
+from catalog_app.ui.changes import Changes
+from catalog_app.ui.operations import Outcome, Report, WriteOp
+from catalog_app.ui.undo import CatalogueCommand, Feedback
 
-Notify = Callable[[int], None]  # called with the unit id after every change
 EVENT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(NewEvent))
-
-
-class _ServiceCommand(ServiceCommand):
-    """Applied by the subclass's constructor (so bad input is refused before anything is
-    pushed); later redos apply again, undos revert. A refusal is shown in a dialog."""
-
-    def __init__(self, text: str, catalogue: Catalogue, unit_id: int, notify: Notify) -> None:
-        super().__init__(text)
-        self._cat = catalogue
-        self.unit_id = unit_id
-        self._notify = notify
-        self._applied = True  # the constructor of each subclass has just applied it
-
-    def redo(self) -> None:
-        if self._applied:
-            return
-        self._run(self._apply)
-        self._applied = True
-
-    def undo(self) -> None:
-        self._run(self._revert)
-        self._applied = False
-
-    def _run(self, action: Callable[[], None]) -> None:
-        self._attempt(action)
-        self._notify(self.unit_id)
-
-    def _refused(self, error: CatalogError) -> None:
-        show_problem(None, f"Cannot {self.text().lower()}", error)
-
-    def _apply(self) -> None:
-        raise NotImplementedError
-
-    def _revert(self) -> None:
-        raise NotImplementedError
 
 
 def new_event(event: EventRecord) -> NewEvent:
@@ -66,58 +29,78 @@ def new_event(event: EventRecord) -> NewEvent:
     return NewEvent(**{name: getattr(event, name) for name in EVENT_FIELDS})
 
 
-class RecordEvent(_ServiceCommand):
-    def __init__(self, catalogue: Catalogue, unit_id: int, event: NewEvent, notify: Notify) -> None:
-        super().__init__(f"Add {event.event_type} event", catalogue, unit_id, notify)
+class EventCommand(CatalogueCommand):
+    """A step over one event of a record; `event_id` is the event to show after it (None
+    once it is removed)."""
+
+    def __init__(self, text: str, catalogue: Catalogue, unit_id: int, feedback: Feedback) -> None:
+        super().__init__(text, unit_id, feedback)
+        self._provenance = catalogue.provenance
+        self.event_id: int | None = None
+
+
+class RecordEvent(EventCommand):
+    def __init__(
+        self, catalogue: Catalogue, unit_id: int, event: NewEvent, feedback: Feedback
+    ) -> None:
+        super().__init__(f"Add {event.event_type} event", catalogue, unit_id, feedback)
         self._event = event
-        self.record = catalogue.provenance.record(unit_id, event)
 
-    def _apply(self) -> None:
-        self.record = self._cat.provenance.record(self.unit_id, self._event)
+    def apply(self, report: Report) -> Changes:
+        self.event_id = self._provenance.record(self.unit_id, self._event).id
+        return self._changed("Event added")
 
-    def _revert(self) -> None:
-        self._cat.provenance.remove(self.record.id, reason="undo")
+    def revert(self, report: Report) -> Changes:
+        if self.event_id is not None:
+            self._provenance.remove(self.event_id, reason="undo")
+            self.event_id = None
+        return self._changed("Event removed")
 
 
-class UpdateEvent(_ServiceCommand):
+class UpdateEvent(EventCommand):
     def __init__(
         self,
         catalogue: Catalogue,
         unit_id: int,
         before: EventRecord,
         changes: Mapping[str, Any],
-        notify: Notify,
+        feedback: Feedback,
     ) -> None:
-        super().__init__(f"Edit {before.event_type} event", catalogue, unit_id, notify)
+        super().__init__(f"Edit {before.event_type} event", catalogue, unit_id, feedback)
         self.event_id = before.id
         self._changes = dict(changes)
         self._previous = {name: getattr(before, name) for name in changes}
-        catalogue.provenance.update(before.id, self._changes)
 
-    def _apply(self) -> None:
-        self._cat.provenance.update(self.event_id, self._changes)
+    def apply(self, report: Report) -> Changes:
+        if self.event_id is not None:
+            self._provenance.update(self.event_id, self._changes)
+        return self._changed("Event saved")
 
-    def _revert(self) -> None:
-        self._cat.provenance.update(self.event_id, self._previous)
+    def revert(self, report: Report) -> Changes:
+        if self.event_id is not None:
+            self._provenance.update(self.event_id, self._previous)
+        return self._changed("Event saved")
 
 
-class RemoveEvent(_ServiceCommand):
+class RemoveEvent(EventCommand):
     """Undo records the event again: same fields, but a new id and recording time (the
     service has no way to bring a deleted row back; the audit log keeps both)."""
 
     def __init__(
-        self, catalogue: Catalogue, unit_id: int, event: EventRecord, notify: Notify
+        self, catalogue: Catalogue, unit_id: int, event: EventRecord, feedback: Feedback
     ) -> None:
-        super().__init__(f"Remove {event.event_type} event", catalogue, unit_id, notify)
+        super().__init__(f"Remove {event.event_type} event", catalogue, unit_id, feedback)
         self._event = new_event(event)
-        self._event_id = event.id
-        catalogue.provenance.remove(event.id)
+        self._removed = event.id
 
-    def _apply(self) -> None:
-        self._cat.provenance.remove(self._event_id)
+    def apply(self, report: Report) -> Changes:
+        self._provenance.remove(self._removed)
+        self.event_id = None
+        return self._changed("Event removed")
 
-    def _revert(self) -> None:
-        self._event_id = self._cat.provenance.record(self.unit_id, self._event).id
+    def revert(self, report: Report) -> Changes:
+        self._removed = self.event_id = self._provenance.record(self.unit_id, self._event).id
+        return self._changed("Event added")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,56 +122,73 @@ class Link:
         return cls(*ends, relation.kind, relation.similarity, relation.note, relation.found_by)
 
 
-def _relate(catalogue: Catalogue, link: Link) -> int:
-    relation = catalogue.relations.relate(
-        link.from_id,
-        link.to_id,
-        link.kind,
-        similarity=link.similarity,
-        note=link.note,
-        found_by=link.found_by,
-    )
-    return relation.id
-
-
-class AddRelation(_ServiceCommand):
-    def __init__(self, catalogue: Catalogue, unit_id: int, link: Link, notify: Notify) -> None:
-        super().__init__(f"Link records ({link.kind})", catalogue, unit_id, notify)
+class _LinkCommand(CatalogueCommand):
+    def __init__(
+        self, text: str, catalogue: Catalogue, unit_id: int, link: Link, feedback: Feedback
+    ) -> None:
+        super().__init__(text, unit_id, feedback)
+        self._relations = catalogue.relations
         self._link = link
-        self._relation_id = _relate(catalogue, link)
+        self._relation_id: int | None = None
 
-    def _apply(self) -> None:
-        self._relation_id = _relate(self._cat, self._link)
+    def _relate(self) -> Changes:
+        link = self._link
+        self._relation_id = self._relations.relate(
+            link.from_id,
+            link.to_id,
+            link.kind,
+            similarity=link.similarity,
+            note=link.note,
+            found_by=link.found_by,
+        ).id
+        return Changes.of("Records linked", changed=[link.from_id, link.to_id])
 
-    def _revert(self) -> None:
-        self._cat.relations.remove(self._relation_id)
+    def _unrelate(self) -> Changes:
+        if self._relation_id is not None:
+            self._relations.remove(self._relation_id)
+            self._relation_id = None
+        return Changes.of("Link removed", changed=[self._link.from_id, self._link.to_id])
 
 
-class RemoveRelation(_ServiceCommand):
+class AddRelation(_LinkCommand):
+    def __init__(self, catalogue: Catalogue, unit_id: int, link: Link, feedback: Feedback) -> None:
+        super().__init__(f"Link records ({link.kind})", catalogue, unit_id, link, feedback)
+
+    def apply(self, report: Report) -> Changes:
+        return self._relate()
+
+    def revert(self, report: Report) -> Changes:
+        return self._unrelate()
+
+
+class RemoveRelation(_LinkCommand):
     """Undo links the records again (a new relation id, the same kind, note and origin)."""
 
     def __init__(
-        self, catalogue: Catalogue, unit_id: int, relation: RelationRecord, notify: Notify
+        self, catalogue: Catalogue, unit_id: int, relation: RelationRecord, feedback: Feedback
     ) -> None:
-        super().__init__(f"Unlink records ({relation.kind})", catalogue, unit_id, notify)
-        self._link = Link.of(unit_id, relation)
+        super().__init__(
+            f"Unlink records ({relation.kind})",
+            catalogue,
+            unit_id,
+            Link.of(unit_id, relation),
+            feedback,
+        )
         self._relation_id = relation.id
-        catalogue.relations.remove(relation.id)
 
-    def _apply(self) -> None:
-        self._cat.relations.remove(self._relation_id)
+    def apply(self, report: Report) -> Changes:
+        return self._unrelate()
 
-    def _revert(self) -> None:
-        self._relation_id = _relate(self._cat, self._link)
+    def revert(self, report: Report) -> Changes:
+        return self._relate()
 
 
-def push_applied(stack: QUndoStack, make: Callable[[], QUndoCommand], message: QLabel) -> bool:
-    """Make a command (its constructor makes the service call) and push it on the stack; a
-    refusal is shown in `message` and nothing is pushed."""
-    try:
-        command = make()
-    except CatalogError as error:
-        message.setText(str(error))
-        return False
-    stack.push(command)
-    return True
+def attach_original(service: OriginalsService, unit_id: int, path: Path) -> WriteOp[FileRecord]:
+    """Adding the file at `path` to a record as one more original (not undoable: stored
+    evidence stays); run it with `.run_in_background(lane)`."""
+
+    def work(_report: Report) -> Outcome[FileRecord]:
+        added = service.attach(unit_id, path)
+        return Outcome(added, Changes.of("Original added", changed=[unit_id]))
+
+    return WriteOp(work)

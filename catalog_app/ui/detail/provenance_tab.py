@@ -3,7 +3,7 @@ edit and remove events (each an undoable command)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QUndoStack
@@ -24,12 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from catalog_app.domain.dates import DateError, describe_date
-from catalog_app.domain.records import EventRecord, NewEvent
+from catalog_app.domain.records import EventRecord, NewEvent, UnitDetail
 from catalog_app.domain.vocabulary import EventOutcome, EventType
 from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
-from catalog_app.ui.detail.commands import RecordEvent, RemoveEvent, UpdateEvent, push_applied
+from catalog_app.ui.detail.commands import EventCommand, RecordEvent, RemoveEvent, UpdateEvent
+from catalog_app.ui.undo import Feedback, submit
 
+MakeStep = Callable[[Feedback], EventCommand]
 COLUMNS = ("Date", "Event", "Agent or holder", "Place", "Outcome", "Note")
 EVENT_ID_ROLE = Qt.ItemDataRole.UserRole
 ERROR_STYLE = "color: #b00020;"
@@ -152,6 +154,7 @@ class ProvenanceTab(QWidget):
         self._unit_id: int | None = None
         self._events: dict[int, EventRecord] = {}
         self._editing: EventRecord | None = None  # None while adding
+        self._saving: EventCommand | None = None  # the form's step, until it is made
 
         self.timeline = QTreeWidget()
         self.timeline.setObjectName("timeline")
@@ -216,25 +219,32 @@ class ProvenanceTab(QWidget):
         self.details.setText(event_tooltip(event) if event is not None else "")
         self.details.setVisible(event is not None)
 
-    def show_unit(self, unit_id: int | None) -> None:
+    def show_unit(self, unit_id: int | None, events: Sequence[EventRecord] | None = None) -> None:
+        """Show a record's events (`events`: read with it already, by the detail pane)."""
         self._unit_id = unit_id
+        self._saving = None
         self.form.hide()
         self.message.clear()
-        self._reload()
+        self._reload(events=events)
 
-    def _reload(self, select_event: int | None = None) -> None:
+    def show_detail(self, detail: UnitDetail | None) -> None:
+        """Show a record read already (the detail pane reads it once for every tab)."""
+        self.show_unit(detail.id if detail else None, detail.events if detail else None)
+
+    def _reload(
+        self, select_event: int | None = None, events: Sequence[EventRecord] | None = None
+    ) -> None:
         current = self.current_event()
         wanted = select_event if select_event is not None else current.id if current else None
         self.timeline.clear()
         self._events = {}
-        events: list[EventRecord] = []
-        if self._unit_id is not None:
+        if events is None and self._unit_id is not None:
             try:
                 events = self._cat.provenance.chain(self._unit_id)
             except CatalogError as error:  # the record was deleted meanwhile
                 self._unit_id = None
                 self.message.setText(str(error))
-        for event in events:  # the service gives them oldest first: newest last
+        for event in events or ():  # the service gives them oldest first: newest last
             self._events[event.id] = event
             note = (event.note or "").split("\n", 1)[0]
             item = QTreeWidgetItem(
@@ -299,23 +309,18 @@ class ProvenanceTab(QWidget):
         self.timeline.setFocus()
 
     def save_form(self) -> None:
+        """Save what the form says; it closes once the catalogue took it, or says why not."""
         if self._unit_id is None:
             return
-        try:
-            command = self._command_from_form(self._unit_id)
-        except CatalogError as error:
-            self.form.error.setText(str(error))
+        make = self._step_from_form(self._unit_id)
+        if make is None:  # nothing was changed
+            self.close_form()
             return
-        self.form.hide()
-        self.timeline.setFocus()
-        if command is None:  # nothing was changed
-            return
-        self._undo.push(command)
-        selected = command.record.id if isinstance(command, RecordEvent) else command.event_id
-        self._after_change(self._unit_id, selected)
+        self.form.error.clear()
+        self._submit(make, from_form=True)
 
-    def _command_from_form(self, unit_id: int) -> RecordEvent | UpdateEvent | None:
-        """The command for what the form says, applied already; raises CatalogError."""
+    def _step_from_form(self, unit_id: int) -> MakeStep | None:
+        """How to make the step for what the form says (the service checks it)."""
         values = self.form.values()
         if self._editing is None:
             event = NewEvent(
@@ -327,21 +332,41 @@ class ProvenanceTab(QWidget):
                 source_url=values["source_url"],
                 note=values["note"],
             )
-            return RecordEvent(self._cat, unit_id, event, self._after_change)
+            return lambda feedback: RecordEvent(self._cat, unit_id, event, feedback)
         before = self._editing
         changes = {name: value for name, value in values.items() if value != getattr(before, name)}
         if not changes:
             return None
-        return UpdateEvent(self._cat, unit_id, before, changes, self._after_change)
+        return lambda feedback: UpdateEvent(self._cat, unit_id, before, changes, feedback)
 
     def remove_current(self) -> None:
         event = self.current_event()
         if event is None or self._unit_id is None or not self.writable:
             return
         unit_id = self._unit_id
-        make = lambda: RemoveEvent(self._cat, unit_id, event, self._after_change)  # noqa: E731
-        if push_applied(self._undo, make, self.message):
-            self._after_change(unit_id)
+        self._submit(lambda feedback: RemoveEvent(self._cat, unit_id, event, feedback))
+
+    def _submit(self, make: MakeStep, *, from_form: bool = False) -> None:
+        """Submit a step; it reports back when made (the first time, or by undo or redo from
+        the Edit menu) or refused, in the form if it came from there."""
+
+        def done(unit_id: int) -> None:
+            if command is self._saving:
+                self._saving = None
+                self.close_form()
+            self._after_change(unit_id, command.event_id)
+
+        def failed(message: str) -> None:
+            if command is self._saving and self.form.isVisible():
+                self.form.error.setText(message)
+            else:
+                self.message.setText(message)
+
+        command = make(Feedback(done, failed))
+        self.message.clear()
+        if from_form:
+            self._saving = command
+        submit(self._undo, command)
 
     def _after_change(self, unit_id: int, select_event: int | None = None) -> None:
         if unit_id == self._unit_id:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
@@ -16,11 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from catalog_app.domain.records import RelationRecord
+from catalog_app.domain.records import RelationRecord, UnitDetail
 from catalog_app.domain.vocabulary import RelationKind
 from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
-from catalog_app.ui.detail.commands import AddRelation, Link, RemoveRelation, push_applied
+from catalog_app.ui.detail.commands import AddRelation, Link, RemoveRelation
+from catalog_app.ui.undo import Feedback, submit
 
 COLUMNS = ("Relation", "Reference code", "Title")
 RELATION_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -56,6 +59,7 @@ class RelationsTab(QWidget):
         self._undo = undo_stack
         self._unit_id: int | None = None
         self._relations: dict[int, RelationRecord] = {}
+        self._feedback = Feedback(done=self._after_change, failed=self._refused)
 
         self.links = QTreeWidget()
         self.links.setObjectName("relations")
@@ -105,23 +109,29 @@ class RelationsTab(QWidget):
 
     # -- showing ------------------------------------------------------------------------------
 
-    def show_unit(self, unit_id: int | None) -> None:
+    def show_unit(
+        self, unit_id: int | None, relations: Sequence[RelationRecord] | None = None
+    ) -> None:
+        """Show a record's relations (`relations`: read with it already, by the detail pane)."""
         self._unit_id = unit_id
         self.error.clear()
         self.other_code.clear()
-        self._reload()
+        self._reload(relations)
 
-    def _reload(self) -> None:
+    def show_detail(self, detail: UnitDetail | None) -> None:
+        """Show a record read already (the detail pane reads it once for every tab)."""
+        self.show_unit(detail.id if detail else None, detail.relations if detail else None)
+
+    def _reload(self, relations: Sequence[RelationRecord] | None = None) -> None:
         self.links.clear()
         self._relations = {}
-        relations: tuple[RelationRecord, ...] = ()
-        if self._unit_id is not None:
+        if relations is None and self._unit_id is not None:
             try:
                 relations = self._cat.units.get(self._unit_id).relations
             except CatalogError as error:  # the record was deleted meanwhile
                 self._unit_id = None
                 self.error.setText(str(error))
-        for relation in relations:
+        for relation in relations or ():
             self._relations[relation.id] = relation
             item = QTreeWidgetItem(
                 [relation_words(relation), relation.other_reference_code, relation.other_title]
@@ -165,29 +175,29 @@ class RelationsTab(QWidget):
             return
         try:
             other = self._cat.units.find(code)
-            if any(
-                r.other_id == other.id and r.kind == kind and r.direction == "outgoing"
-                for r in self._relations.values()
-            ):
-                self.error.setText(f"This record is already linked to {code} as '{kind}'.")
-                return
-            link = Link(self._unit_id, other.id, kind)
-            command = AddRelation(self._cat, self._unit_id, link, self._after_change)
         except CatalogError as error:
             self.error.setText(str(error))
             return
-        self._undo.push(command)
+        if any(
+            r.other_id == other.id and r.kind == kind and r.direction == "outgoing"
+            for r in self._relations.values()
+        ):
+            self.error.setText(f"This record is already linked to {code} as '{kind}'.")
+            return
+        link = Link(self._unit_id, other.id, kind)
+        self.error.clear()
+        submit(self._undo, AddRelation(self._cat, self._unit_id, link, self._feedback))
         self.other_code.clear()
-        self._after_change(self._unit_id)
 
     def remove_current(self) -> None:
         relation = self.current_relation()
         if relation is None or self._unit_id is None or not self.writable:
             return
-        unit_id = self._unit_id
-        make = lambda: RemoveRelation(self._cat, unit_id, relation, self._after_change)  # noqa: E731
-        if push_applied(self._undo, make, self.error):
-            self._after_change(unit_id)
+        self.error.clear()
+        submit(self._undo, RemoveRelation(self._cat, self._unit_id, relation, self._feedback))
+
+    def _refused(self, message: str) -> None:
+        self.error.setText(message)
 
     def _after_change(self, unit_id: int) -> None:
         self.error.clear()

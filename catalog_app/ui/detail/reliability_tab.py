@@ -3,6 +3,7 @@ every grade in view, and read back the earlier assessments of the record."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -22,12 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from catalog_app.domain.records import AssessmentRecord, NewAssessment
+from catalog_app.domain.records import AssessmentRecord, NewAssessment, UnitDetail
 from catalog_app.domain.reliability import InformationCredibility, SourceReliability
 from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
 from catalog_app.ui.detail.description_tab import text_editor
-from catalog_app.ui.undo import AssessCommand, Feedback
+from catalog_app.ui.undo import AssessCommand, Feedback, same_assessment, submit
 
 ERROR_STYLE = "color: #b00020;"
 NOTES = (
@@ -116,7 +117,8 @@ class ReliabilityTab(QWidget):
         self._assessor = assessor or catalogue.actor
         self._unit_id: int | None = None
         self._history: list[AssessmentRecord] = []
-        self._feedback = Feedback(done=self._after_change, failed=self._show_error)
+        self._recording = False  # an assessment is on its way to the catalogue
+        self._feedback = Feedback(done=self._after_change, failed=self._refused)
 
         self.source = GradeChooser(
             [(g.value, g.label, g.meaning) for g in SourceReliability], "source_reliability"
@@ -140,6 +142,10 @@ class ReliabilityTab(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet(ERROR_STYLE)
         self.error_label.hide()
+        self.current = QLabel()
+        self.current.setObjectName("current_assessment")
+        self.current.setWordWrap(True)
+        self.current.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.history = QListWidget()
         self.history.setObjectName("history")
         self.history.setWordWrap(True)
@@ -163,13 +169,19 @@ class ReliabilityTab(QWidget):
         form.addRow(self.record_button)
         for chooser in (self.source, self.credibility):
             chooser.combo.currentIndexChanged.connect(self._update_button)
+        for note in self.notes.values():
+            note.textChanged.connect(self._update_button)
+        self.assessor.textChanged.connect(self._update_button)
 
+        current_box = QGroupBox("Current assessment")
+        QVBoxLayout(current_box).addWidget(self.current)
         history_box = QGroupBox("Earlier assessments (newest first)")
         QVBoxLayout(history_box).addWidget(self.history)
 
         content = QWidget()
         self._content = content
         content_layout = QVBoxLayout(content)
+        content_layout.addWidget(current_box)
         content_layout.addWidget(form_box)
         content_layout.addWidget(history_box, 1)
         scroll = QScrollArea()
@@ -187,17 +199,25 @@ class ReliabilityTab(QWidget):
         self._assessor = name or self._catalogue.actor
         self.assessor.setText(self._assessor)
 
-    def show_unit(self, unit_id: int | None) -> None:
+    def show_unit(
+        self, unit_id: int | None, history: Sequence[AssessmentRecord] | None = None
+    ) -> None:
+        """Show a record's assessments (`history`: read with it already, newest first)."""
         self.error_label.hide()
+        self._recording = False
         self._unit_id = unit_id
-        self._history = []
-        if unit_id is not None:
+        self._history = list(history or ())
+        if history is None and unit_id is not None:
             try:
                 self._history = self._catalogue.reliability.history(unit_id)
             except CatalogError as exc:
                 self._unit_id = None
                 self._show_error(str(exc))
         self._fill()
+
+    def show_detail(self, detail: UnitDetail | None) -> None:
+        """Show a record read already (the detail pane reads it once for every tab)."""
+        self.show_unit(detail.id if detail else None, detail.assessments if detail else None)
 
     def _fill(self) -> None:
         """The form starts from the current assessment, so a revision changes only what moved."""
@@ -213,41 +233,58 @@ class ReliabilityTab(QWidget):
         today = QDate.currentDate()
         self.assessed_on.setMaximumDate(today)
         self.assessed_on.setDate(today)
-        self.history.clear()
-        self.history.addItems([describe_assessment(a) for a in self._history])
+        self.current.setText(describe_assessment(current) if current else "Not assessed yet.")
+        self.history.clear()  # the current one is above, not repeated here
+        self.history.addItems([describe_assessment(a) for a in self._history[1:]])
         self._update_button()
 
-    def _update_button(self, _index: int = 0) -> None:
+    def _update_button(self, *_: object) -> None:
+        """Recording is offered once the form says something the current one does not."""
+        assessment = self._assessment()
         self.record_button.setEnabled(
             self._unit_id is not None
-            and self.source.value() is not None
-            and self.credibility.value() is not None
+            and not self._recording
+            and assessment is not None
+            and not same_assessment(assessment, self._history[0] if self._history else None)
         )
 
-    def record(self) -> None:
-        """Record the assessment in the form as an undoable step."""
+    def _assessment(self) -> NewAssessment | None:
+        """What the form says, once both grades are chosen."""
         source, credibility = self.source.value(), self.credibility.value()
-        if self._unit_id is None or source is None or credibility is None:
-            return
+        if source is None or credibility is None:
+            return None
         notes = {name: edit.toPlainText().strip() or None for name, edit in self.notes.items()}
-        assessment = NewAssessment(
+        return NewAssessment(
             SourceReliability(source),
             InformationCredibility(int(credibility)),
             assessor=self.assessor.text().strip() or None,
             assessed_at=_assessed_at(_day(self.assessed_on.date())),
             **notes,
         )
-        previous = self._history[0] if self._history else None
-        self._undo_stack.push(
-            AssessCommand(
-                self._catalogue, self._unit_id, assessment, self._feedback, previous=previous
-            )
+
+    def record(self) -> None:
+        """Record the assessment in the form as an undoable step (not again if it only
+        repeats the current one)."""
+        self._update_button()
+        assessment = self._assessment()
+        if self._unit_id is None or assessment is None or not self.record_button.isEnabled():
+            return
+        self._recording = True
+        self._update_button()
+        submit(
+            self._undo_stack,
+            AssessCommand(self._catalogue, self._unit_id, assessment, self._feedback),
         )
 
     def _after_change(self, unit_id: int) -> None:
         if unit_id == self._unit_id:
             self.show_unit(unit_id)
         self.changed.emit(unit_id)
+
+    def _refused(self, message: str) -> None:
+        self._recording = False
+        self._update_button()
+        self._show_error(message)
 
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message)

@@ -1,4 +1,5 @@
-"""Background tasks: work off the GUI thread, outcomes delivered on it, one writer at a time."""
+"""The operations lane: work off the GUI thread, outcomes delivered on it, one writer at a
+time, writes saying what they changed, and the undo stack's steps as writes on it."""
 
 from __future__ import annotations
 
@@ -9,11 +10,24 @@ from collections.abc import Iterator
 from functools import partial
 
 import pytest
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from catalog_app.errors import CatalogueLocked
+from catalog_app.errors import CatalogueLocked, ValidationError
 from catalog_app.services import Catalogue
-from catalog_app.ui.tasks import INTERNAL_ERROR, Report, TaskRunner
+from catalog_app.ui.changes import Changes
+from catalog_app.ui.operations import (
+    INTERNAL_ERROR,
+    Operations,
+    Outcome,
+    QueryOp,
+    Report,
+    WriteOp,
+)
+from catalog_app.ui.undo import OperationStack, StackCommand
+
+TaskRunner = Operations
 
 
 def no_result(result: object) -> None:
@@ -112,9 +126,10 @@ def test_only_the_latest_of_superseded_tasks_is_delivered(qtbot: QtBot, runner: 
             release.wait(5)
         return word
 
+    runner.readers.setMaxThreadCount(1)  # so "pri" waits while "p" runs
+
     def type_(word: str) -> None:
-        # On the writer (one thread), so "pri" waits while "p" runs and is replaced by "pris".
-        runner.run_latest("search", partial(search, word), shown.append, no_error, write=True)
+        runner.run_latest("search", partial(search, word), shown.append, no_error)
 
     type_("p")
     assert started.wait(5)
@@ -217,3 +232,135 @@ def test_synchronous_mode_runs_in_place_for_tests() -> None:
     assert outcome == ["done"]
     assert not handle.cancelled
     assert not runner.busy()
+
+
+# -- writes and what they changed --------------------------------------------------------------
+
+
+def test_a_write_says_what_it_changed_after_its_success(qtbot: QtBot, runner: Operations) -> None:
+    heard: list[object] = []
+    writing: list[bool] = []
+    runner.changed.connect(heard.append)
+    runner.writing.connect(writing.append)
+    changes = Changes.of("Saved", changed=[7])
+
+    WriteOp(lambda _report: Outcome("value", changes)).success(heard.append).run_in_background(
+        runner
+    )
+    assert runner.writing_now
+    qtbot.waitUntil(lambda: not runner.busy())
+    assert heard == ["value", changes]  # the caller first, then the views
+    assert writing == [True, False]
+
+
+def test_a_refused_write_without_its_own_failure_goes_to_the_window(
+    qtbot: QtBot, runner: Operations
+) -> None:
+    refused: list[str] = []
+    runner.refused.connect(refused.append)
+
+    def work(_report: Report) -> Outcome[None]:
+        raise ValidationError("the date 1988-22 has no month 22")
+
+    WriteOp(work).run_in_background(runner)
+    qtbot.waitUntil(lambda: bool(refused))
+    assert refused == ["the date 1988-22 has no month 22"]
+    assert not runner.writing_now
+
+
+def test_a_query_op_reads_on_a_reader_thread(qtbot: QtBot, runner: Operations) -> None:
+    found: list[threading.Thread] = []
+    QueryOp(lambda _report: threading.current_thread()).success(found.append).run_in_background(
+        runner
+    )
+    qtbot.waitUntil(lambda: bool(found))
+    assert found[0] is not threading.main_thread()
+
+
+def test_a_long_write_shows_a_busy_cursor_until_it_ends(qtbot: QtBot, runner: Operations) -> None:
+    release = threading.Event()
+    WriteOp(lambda _report: Outcome(release.wait(5))).run_in_background(runner)
+    qtbot.waitUntil(lambda: QGuiApplication.overrideCursor() is not None, timeout=3000)
+    release.set()
+    qtbot.waitUntil(lambda: QGuiApplication.overrideCursor() is None)
+    assert not runner.busy()
+
+
+class Counter(StackCommand):
+    """A step that adds one to a list's first number (and undo takes it away), waiting for
+    `gate` first; `refuse` makes its next write fail."""
+
+    def __init__(self, numbers: list[int], gate: threading.Event) -> None:
+        super().__init__("Count")
+        self.numbers, self.gate, self.refuse = numbers, gate, False
+
+    def _by(self, step: int) -> Changes:
+        assert self.gate.wait(5)
+        if self.refuse:
+            raise ValidationError("not now")
+        self.numbers[0] += step
+        return Changes.of("Counted", changed=[self.numbers[0]])
+
+    def apply(self, report: Report) -> Changes:
+        return self._by(1)
+
+    def revert(self, report: Report) -> Changes:
+        return self._by(-1)
+
+
+def test_a_step_is_pushed_after_its_write_and_undo_waits_for_writes(
+    qtbot: QtBot, runner: Operations
+) -> None:
+    stack = OperationStack(runner)
+    host = QWidget()
+    qtbot.addWidget(host)
+    undo, redo = stack.createUndoAction(host, "&Undo"), stack.createRedoAction(host, "&Redo")
+    gate = threading.Event()
+    numbers = [0]
+
+    stack.submit(Counter(numbers, gate))
+    assert stack.count() == 0  # not before the write succeeded
+    gate.set()
+    qtbot.waitUntil(lambda: stack.count() == 1)
+    assert numbers == [1]
+    assert undo.isEnabled()
+    assert undo.text() == "&Undo Count"
+
+    gate.clear()
+    stack.submit(Counter(numbers, gate))  # held on the writer thread
+    assert runner.writing_now
+    assert not undo.isEnabled()  # the stack never runs a step over a write in flight
+    stack.undo()
+    gate.set()
+    qtbot.waitUntil(lambda: not runner.busy())
+    assert numbers == [2]
+    assert stack.count() == 2
+    assert stack.index() == 2
+
+    stack.undo()
+    assert stack.index() == 2  # it moves only once the write is done
+    qtbot.waitUntil(lambda: stack.index() == 1)
+    assert numbers == [1]
+    assert redo.isEnabled()
+    assert redo.text() == "&Redo Count"
+
+
+def test_an_undo_the_catalogue_refuses_moves_nothing_and_says_why(
+    qtbot: QtBot, runner: Operations
+) -> None:
+    stack = OperationStack(runner)
+    refused: list[str] = []
+    runner.refused.connect(refused.append)
+    gate = threading.Event()
+    gate.set()
+    numbers = [0]
+    command = Counter(numbers, gate)
+    stack.submit(command)
+    qtbot.waitUntil(lambda: stack.count() == 1)
+
+    command.refuse = True
+    stack.undo()
+    qtbot.waitUntil(lambda: bool(refused))
+    assert refused == ["Could not undo “Count”: not now"]
+    assert stack.index() == 1
+    assert numbers == [1]
