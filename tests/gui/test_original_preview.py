@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QUndoStack
-from PySide6.QtWidgets import QAbstractSpinBox
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication
 from pytestqt.qtbot import QtBot
 
 from catalog_app.cli.main import main
@@ -22,6 +22,7 @@ from catalog_app.services import ingest as ingest_service
 from catalog_app.services.originals import OriginalsService, forget_viewable_copies
 from catalog_app.services.previews import PreviewService
 from catalog_app.ui.detail.originals_tab import OriginalsTab
+from catalog_app.ui.main_window import MainWindow
 from tests.gui.helpers import on_screen
 from tests.preview_documents import (
     BLUE,
@@ -326,3 +327,37 @@ def test_the_preview_follows_the_chosen_original(
         qtbot.mouseClick(tab.files.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert near(centre_colour(tab), BLUE)
     assert tab.preview.page_count.text() == "of 1"
+
+
+def test_in_the_window_a_pdfs_second_page_is_reached_with_the_keyboard(
+    qtbot: QtBot, window: MainWindow, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    unit_id = record_of(catalogue, coloured_pdf(tmp_path / "pages.pdf"))
+    path = catalogue.path
+    catalogue.close()
+    assert window.open_catalogue(path)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.show_unit(unit_id)
+    detail = window.detail
+    assert detail is not None
+    tabs = detail.tabBar()
+    tabs.setFocus()
+    for _ in range(detail.count()):  # along the tabs with the arrow key, to Originals
+        if detail.currentWidget() is detail.originals:
+            break
+        qtbot.keyClick(tabs, Qt.Key.Key_Right)
+    assert detail.currentWidget() is detail.originals
+    preview = detail.originals.preview
+    qtbot.waitUntil(lambda: preview.canvas.pixmap() is not None, timeout=10_000)
+    for _ in range(8):  # Tab, from the tabs on, to the page
+        if preview.canvas.hasFocus():
+            break
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+    assert preview.canvas.hasFocus()
+    with qtbot.waitSignal(preview.shown, timeout=10_000):
+        qtbot.keyClick(preview.canvas, Qt.Key.Key_PageDown)
+    assert near(centre_colour(detail.originals), GREEN)
+    assert preview.page_count.text() == "of 3"
