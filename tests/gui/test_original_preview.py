@@ -5,8 +5,9 @@ off the GUI thread and only while on screen, and Open handing over a copy."""
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
@@ -21,6 +22,7 @@ from catalog_app.services import Catalogue
 from catalog_app.services import ingest as ingest_service
 from catalog_app.services.originals import OriginalsService, forget_viewable_copies
 from catalog_app.services.previews import PreviewService
+from catalog_app.ui.detail.original_preview import OriginalPreview
 from catalog_app.ui.detail.originals_tab import OriginalsTab
 from catalog_app.ui.main_window import MainWindow
 from tests.gui.helpers import on_screen
@@ -35,6 +37,7 @@ from tests.preview_documents import (
     turned_photo,
 )
 
+T = TypeVar("T")
 CAPTURE = """<!doctype html><html><head><meta charset="utf-8"><title>Capture</title>
 <script>document.title = "ran"</script></head><body>
 <h1>Families gather at Khavaran</h1><p>They came every year.</p>
@@ -77,7 +80,11 @@ def show(qtbot: QtBot, tab: OriginalsTab, unit_id: int) -> None:
 
 
 def centre_colour(tab: OriginalsTab) -> tuple[int, int, int]:
-    pixmap = tab.preview.canvas.pixmap()
+    return centre_colour_of(tab.preview)
+
+
+def centre_colour_of(preview: OriginalPreview) -> tuple[int, int, int]:
+    pixmap = preview.canvas.pixmap()
     assert pixmap is not None
     image = pixmap.toImage()
     colour = image.pixelColor(image.width() // 2, image.height() // 2)
@@ -361,3 +368,47 @@ def test_in_the_window_a_pdfs_second_page_is_reached_with_the_keyboard(
         qtbot.keyClick(preview.canvas, Qt.Key.Key_PageDown)
     assert near(centre_colour(detail.originals), GREEN)
     assert preview.page_count.text() == "of 3"
+
+
+class HeldRunner:
+    """Keeps what the preview asks for until the test hands the answers back, in the order
+    the test chooses (as slow pool threads might)."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[Callable[[], object], Callable[[object], None]]] = []
+
+    def run_latest(
+        self,
+        key: str,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[str], None],
+    ) -> None:
+        self.asked.append((fn, cast(Callable[[object], None], on_done)))
+
+    def answer(self, number: int) -> None:
+        fn, on_done = self.asked[number]
+        on_done(fn())
+
+
+def test_a_page_drawn_late_for_a_page_turned_away_from_does_not_undo_the_turn(
+    qtbot: QtBot, catalogue: Catalogue, tmp_path: Path
+) -> None:
+    [file] = OriginalsService(catalogue).files(
+        record_of(catalogue, coloured_pdf(tmp_path / "pages.pdf"))
+    )
+    runner = HeldRunner()
+    preview = on_screen(qtbot, OriginalPreview(PreviewService(catalogue), runner), 500, 600)
+    preview.show_file(file)
+    qtbot.waitUntil(lambda: len(runner.asked) == 1)
+    runner.answer(0)
+    preview.resize(500, 500)  # page 1 asked for again, at the new size...
+    qtbot.waitUntil(lambda: len(runner.asked) == 2)
+    preview.canvas.setFocus()
+    qtbot.keyClick(preview.canvas, Qt.Key.Key_PageDown)
+    runner.answer(1)  # ...and it comes back just after Page Down, before page 2 is asked for
+    assert preview.page_index == 1
+    qtbot.waitUntil(lambda: len(runner.asked) == 3)
+    runner.answer(2)
+    assert near(centre_colour_of(preview), GREEN)
+    assert preview.page_box.value() == 2

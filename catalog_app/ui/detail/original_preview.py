@@ -371,7 +371,7 @@ class OriginalPreview(QWidget):
             self._runner.run_latest(
                 self._key,
                 partial(_draw, service, file, self._index, size),
-                partial(self._page_drawn, file.id, size),
+                partial(self._page_drawn, file.id, self._index, size),
                 self._failed,
             )
         elif self._kind is PreviewKind.WEB_PAGE:
@@ -387,9 +387,11 @@ class OriginalPreview(QWidget):
 
     # -- showing what came back -------------------------------------------------------------
 
-    def _page_drawn(self, file_id: int, size: QSize, drawn: tuple[Page, QImage]) -> None:
-        if self._file is None or self._file.id != file_id:
-            return
+    def _page_drawn(
+        self, file_id: int, index: int, size: QSize, drawn: tuple[Page, QImage]
+    ) -> None:
+        if self._file is None or self._file.id != file_id or index != self._index:
+            return  # another file was chosen, or another page turned to, since it was asked for
         page, image = drawn
         pixmap = QPixmap.fromImage(image)
         pixmap.setDevicePixelRatio(self.canvas.devicePixelRatioF())
