@@ -24,6 +24,7 @@ from catalog_app.domain.records import (
     UnitDetail,
 )
 from catalog_app.domain.vocabulary import AgentRole
+from catalog_app.export.sentences import event_sentence, one_line
 
 # OWASP lists = + - @ TAB CR; ASVS 1.2.10 adds LF.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -176,32 +177,9 @@ def reliability_notes(assessment: AssessmentRecord | None) -> str:
     return join_lines([*lines, graded])
 
 
-def one_line(value: str) -> str:
-    return " ".join(value.split())
-
-
-def event_line(event: EventRecord) -> str:
-    """e.g. "2024-03-02 capture by Field team with Browsertrix 1.2 (success): note"."""
-    parts = [event.occurred_at or "undated", event.event_type]
-    for word, value in (
-        ("by", event.agent),
-        ("with", event.tool),
-        ("at", event.place),
-        ("from", event.source_url),
-    ):
-        if value:
-            parts += [word, one_line(value)]
-    line = " ".join(parts)
-    if event.outcome:
-        line += f" ({event.outcome})"
-    if event.note:
-        line += f": {one_line(event.note)}"
-    return line
-
-
 def provenance_summary(events: Iterable[EventRecord]) -> str:
-    """The chain of custody, one event per line, in the record's order."""
-    return join_lines(event_line(e) for e in events)
+    """The chain of custody and the preservation work, one event per line, in date order."""
+    return join_lines(event_sentence(e) for e in events)
 
 
 def originals(files: Iterable[FileRecord]) -> str:

@@ -16,18 +16,28 @@ ISAD_COLUMNS: tuple[str, ...] = (
     "Dates",
     "Date start",
     "Date end",
+    "Date kind",
     "Extent and medium",
+    "Source address",
     "Creators",
+    "Administrative / biographical history",
     "Archival history",
     "Immediate source of acquisition",
     "Scope and content",
+    "Appraisal, destruction and scheduling",
+    "Accruals",
     "Arrangement",
     "Access status",
     "Conditions governing access",
     "Conditions governing reproduction",
     "Languages",
     "Scripts",
+    "Physical characteristics and technical requirements",
+    "Finding aids",
+    "Existence and location of originals",
+    "Existence and location of copies",
     "Related units of description",
+    "Relations",
     "Publication note",
     "General note",
     "Archivist's note",
@@ -45,7 +55,15 @@ ISAD_COLUMNS: tuple[str, ...] = (
     "UUID",
 )
 # Cells of these columns hold several values, one per line (a spreadsheet shows them so).
-ISAD_MULTI_VALUE = ("Creators", "Languages", "Scripts", "Subjects", "Places", "Names")
+ISAD_MULTI_VALUE = (
+    "Creators",
+    "Languages",
+    "Scripts",
+    "Relations",
+    "Subjects",
+    "Places",
+    "Names",
+)
 
 
 @cache

@@ -8,7 +8,18 @@ Conventions (AtoM 2.x, see resources/standards/atom_isad_csv_header.csv):
 - multi-value columns joined by "|", which cannot be escaped: a "|" inside one value is
   written as it is and reported;
 - one Creation event per creator, the parallel event columns paired by position with
-  NULL in empty slots; the unit's dates go with the first event.
+  NULL in empty slots. The unit's date goes in an event only when its kind is one of
+  AtoM's event types (creation, publication): AtoM reads an event without a type as a
+  creation, so a date of another kind (capture) or of none is written as a note instead
+  ("Date (kind not recorded): 1985~", in generalNote, which AtoM shows among the notes);
+- archivalHistory and acquisition: what the archivist typed, then the custody events and
+  the acquisition events (export.sentences) one sentence each, in date order;
+- locationOfOriginals (ISAD(G) 3.5.1): what was typed, then the source address a captured
+  page was taken from (the page itself is the original of which the record holds a copy);
+- relatedUnitsOfDescription: what was typed, then the recorded relations ("This record
+  republishes ..."); generalNote: the typed note, the current reliability grade, and a
+  date AtoM has no event type for, each as a note of its own;
+- culture, languageOfDescription and scriptOfDescription from the catalogue's setting.
 """
 
 from __future__ import annotations
@@ -17,7 +28,8 @@ import csv
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, BinaryIO
 
-from catalog_app.export import cells
+from catalog_app.domain.vocabulary import DateKind
+from catalog_app.export import cells, sentences
 from catalog_app.export.cells import CsvReport, Warnings
 from catalog_app.export.columns import atom_columns
 
@@ -26,8 +38,10 @@ if TYPE_CHECKING:
 
 SEPARATOR = "|"
 NULL = "NULL"
-CULTURE = "en"
+CULTURE = "en"  # when the language of description has no ISO 639-1 code
 CREATION = "Creation"
+# Our kinds of date that are AtoM event types (its taxonomy's Creation and Publication).
+EVENT_TYPES = {DateKind.CREATION.value: CREATION, DateKind.PUBLICATION.value: "Publication"}
 # Columns AtoM's importer splits at "|" (its arrayColumns and note columns).
 PIPE_COLUMNS = frozenset(
     {
@@ -59,6 +73,7 @@ PIPE_COLUMNS = frozenset(
 )
 PIPE_WARNING = "values containing '|' that AtoM will split"
 FORMULA_WARNING = "cells a spreadsheet would read as a formula"
+CULTURE_WARNING = "languages of description without a two-letter code"
 
 
 def write(units: Iterable[ExportUnit], out: BinaryIO) -> CsvReport:
@@ -88,6 +103,12 @@ def write(units: Iterable[ExportUnit], out: BinaryIO) -> CsvReport:
 def atom_row(unit: ExportUnit, warnings: Warnings) -> dict[str, str]:
     """The row's cells by AtoM column name (columns left out are empty)."""
     detail = unit.detail
+    description = unit.description_language
+    notes = [detail.general_note] if detail.general_note else []
+    if detail.date_expression and detail.date_kind not in EVENT_TYPES:
+        notes.append(sentences.date_note(detail))
+    if detail.current_assessment is not None:
+        notes.append(sentences.reliability_text(detail.current_assessment))
     lists: dict[str, list[str]] = {
         "language": list(detail.languages),
         "script": list(detail.scripts),
@@ -95,6 +116,7 @@ def atom_row(unit: ExportUnit, warnings: Warnings) -> dict[str, str]:
         "placeAccessPoints": cells.places(detail),
         "nameAccessPoints": cells.other_names(detail),
         "genreAccessPoints": [detail.media_type] if detail.media_type else [],
+        "generalNote": notes,
         **_events(unit),
     }
     texts: dict[str, str | None] = {
@@ -104,15 +126,34 @@ def atom_row(unit: ExportUnit, warnings: Warnings) -> dict[str, str]:
         "title": detail.title,
         "levelOfDescription": cells.label(detail.level),
         "extentAndMedium": detail.extent,
-        "archivalHistory": detail.archival_history,
-        "acquisition": detail.acquisition,
+        "archivalHistory": sentences.with_events(
+            detail.archival_history,
+            sentences.CUSTODY_HEADING,
+            sentences.custody_events(detail.events),
+        ),
+        "acquisition": sentences.with_events(
+            detail.acquisition,
+            sentences.ACQUISITION_HEADING,
+            sentences.acquisition_events(detail.events),
+        ),
         "scopeAndContent": detail.scope_content,
+        "appraisal": detail.appraisal,
+        "accruals": detail.accruals,
         "arrangement": detail.arrangement,
         "accessConditions": detail.access_note,
         "reproductionConditions": detail.reproduction_note,
-        "relatedUnitsOfDescription": detail.related_note,
+        "physicalCharacteristics": detail.physical_characteristics,
+        "findingAids": detail.finding_aids,
+        "locationOfOriginals": sentences.with_source_address(
+            detail.originals_location, sentences.source_address(detail)
+        ),
+        "locationOfCopies": detail.copies_location,
+        "relatedUnitsOfDescription": sentences.with_generated(
+            detail.related_note,
+            sentences.RELATIONS_HEADING,
+            [sentences.relation_sentence(r) for r in detail.relations],
+        ),
         "publicationNote": detail.publication_note,
-        "generalNote": detail.general_note,
         "archivistNote": detail.archivist_note,
         "rules": detail.rules,
         "revisionHistory": detail.description_date,
@@ -120,7 +161,9 @@ def atom_row(unit: ExportUnit, warnings: Warnings) -> dict[str, str]:
         # AtoM has no access-status column; a record that is not open goes in as a draft,
         # which AtoM does not show to the public (and the CSV import reads back as restricted).
         "publicationStatus": "Published" if detail.access_status == "open" else "Draft",
-        "culture": CULTURE,
+        "languageOfDescription": description.language,
+        "scriptOfDescription": description.script,
+        "culture": _culture(description.language, warnings),
     }
     row = {column: _line_feeds(value) for column, value in texts.items() if value}
     for column, values in lists.items():
@@ -141,27 +184,55 @@ def atom_row(unit: ExportUnit, warnings: Warnings) -> dict[str, str]:
                 f"{detail.reference_code}: {column} begins with {value[:1]!r}, which a "
                 "spreadsheet would read as a formula",
             )
-    return row
+    return {column: value for column, value in row.items() if value}
+
+
+def _culture(language: str, warnings: Warnings) -> str:
+    """AtoM's culture (ISO 639-1) for the language of description: "fa" of "fa-IR"."""
+    primary = language.split("-", 1)[0]
+    if len(primary) == 2:
+        return primary
+    if not warnings.count(CULTURE_WARNING):
+        warnings.add(
+            CULTURE_WARNING,
+            f"the language of description '{language}' has no two-letter (ISO 639-1) code, "
+            f"which AtoM's culture column needs: written as '{CULTURE}'",
+        )
+    return CULTURE
 
 
 def _events(unit: ExportUnit) -> dict[str, list[str]]:
-    """AtoM's parallel event columns: one Creation event per creator (one without an actor
-    if there is a date but no creator), the dates on the first."""
+    """AtoM's parallel event columns: one Creation event per creator, and the unit's date
+    on the first of them (or on an event of its own without an actor) when its kind is an
+    AtoM event type; a date of another kind or of none is not an event (see atom_row)."""
     detail = unit.detail
     actors = cells.creators(detail)
-    if not actors and not (detail.date_expression or detail.date_start or detail.date_end):
+    dated = bool(detail.date_expression or detail.date_start or detail.date_end)
+    kind = EVENT_TYPES.get(detail.date_kind or "") if dated else None
+    types = [CREATION] * len(actors)
+    names = list(actors)
+    if kind == CREATION and not actors:
+        types, names = [CREATION], [NULL]
+    elif kind is not None and kind != CREATION:
+        types, names = [kind, *types], [NULL, *names]
+    if not types:
         return {}
-    slots = max(1, len(actors))
-
-    def first(value: str | None) -> list[str]:
-        return [value or NULL] + [NULL] * (slots - 1)
-
+    dates = (
+        [
+            detail.date_expression or NULL,
+            cells.iso_date(detail.date_start) or NULL,
+            cells.iso_date(detail.date_end) or NULL,
+        ]
+        if kind is not None
+        else [NULL, NULL, NULL]
+    )
+    rest = [NULL] * (len(types) - 1)
     return {
-        "eventDates": first(detail.date_expression),
-        "eventTypes": [CREATION] * slots,
-        "eventStartDates": first(cells.iso_date(detail.date_start)),
-        "eventEndDates": first(cells.iso_date(detail.date_end)),
-        "eventActors": actors or [NULL],
+        "eventDates": [dates[0], *rest],
+        "eventTypes": types,
+        "eventStartDates": [dates[1], *rest],
+        "eventEndDates": [dates[2], *rest],
+        "eventActors": names,
     }
 
 

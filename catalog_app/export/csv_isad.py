@@ -11,7 +11,7 @@ import csv
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, BinaryIO
 
-from catalog_app.export import cells
+from catalog_app.export import cells, sentences
 from catalog_app.export.cells import CsvReport, Warnings
 from catalog_app.export.columns import ISAD_COLUMNS
 
@@ -70,18 +70,28 @@ def isad_values(unit: ExportUnit) -> dict[str, str | None]:
         "Dates": detail.date_expression,
         "Date start": cells.iso_date(detail.date_start),
         "Date end": cells.iso_date(detail.date_end),
+        "Date kind": cells.label(detail.date_kind),
         "Extent and medium": detail.extent,
+        "Source address": sentences.source_address(detail),
         "Creators": cells.join_lines(cells.creators(detail)),
+        "Administrative / biographical history": detail.administrative_history,
         "Archival history": detail.archival_history,
         "Immediate source of acquisition": detail.acquisition,
         "Scope and content": detail.scope_content,
+        "Appraisal, destruction and scheduling": detail.appraisal,
+        "Accruals": detail.accruals,
         "Arrangement": detail.arrangement,
         "Access status": cells.label(detail.access_status),
         "Conditions governing access": detail.access_note,
         "Conditions governing reproduction": detail.reproduction_note,
         "Languages": cells.join_lines(detail.languages),
         "Scripts": cells.join_lines(detail.scripts),
+        "Physical characteristics and technical requirements": detail.physical_characteristics,
+        "Finding aids": detail.finding_aids,
+        "Existence and location of originals": detail.originals_location,
+        "Existence and location of copies": detail.copies_location,
         "Related units of description": detail.related_note,
+        "Relations": cells.join_lines(sentences.relation_sentence(r) for r in detail.relations),
         "Publication note": detail.publication_note,
         "General note": detail.general_note,
         "Archivist's note": detail.archivist_note,

@@ -8,12 +8,18 @@ have several top-level records) an <archdesc level="collection"> of that title w
 top-level record as a first-level component.
 
 ISAD(G) lands here: 3.1 in <did> (unitid, unittitle, unitdate / unitdatestructured,
-physdesc, origination for the creators, langmaterial); archival history and the provenance
-events (one <p> each, in order) in <custodhist>; the immediate source in <acqinfo>; then
-<scopecontent>, <arrangement>, <accessrestrict>, <userestrict>, <relatedmaterial> (with
-the recorded relations), <bibliography> for the publication note, <odd> for the general
-note, <processinfo> for the archivist's note and the description rules and date, and
-<controlaccess> for agents, subjects, places and the media type.
+physdesc, origination for the creators, langmaterial); <bioghist> for the administrative /
+biographical history; archival history and the custody events (one <p> each, in date order,
+export.sentences) in <custodhist>; the immediate source and the acquisition events in
+<acqinfo>; then <scopecontent>, <appraisal>, <accruals>, <arrangement>, <accessrestrict>,
+<userestrict>, <phystech>, <otherfindaid>, <originalsloc> (with the source address a captured
+page was taken from), <altformavail> for the copies, <relatedmaterial> (with the recorded
+relations as sentences) and <relations> (the same, one <relation> each), <bibliography> for
+the publication note, <odd> for the general note and (localtype "reliability") the
+Admiralty grades, <processinfo> for the archivist's note, the preservation events (fixity
+checks and the like) and the description rules and date, and <controlaccess> for agents,
+subjects, places and the media type. The catalogue's language and script of description
+are the <languagedeclaration> in <control>.
 """
 
 from __future__ import annotations
@@ -30,13 +36,15 @@ from typing import TYPE_CHECKING, BinaryIO
 from lxml import etree
 
 from catalog_app import APP_NAME, __version__
-from catalog_app.domain.records import AgentLink, AssessmentRecord, EventRecord, UnitDetail
+from catalog_app.domain.records import AgentLink, AssessmentRecord, RelationRecord, UnitDetail
 from catalog_app.domain.vocabulary import AgentKind, AgentRole
+from catalog_app.export import sentences
 
 if TYPE_CHECKING:
     from lxml.etree._serializer import _IncrementalFileWriter
 
     # Only a type here: export/ sits below services/ and does not import it at run time.
+    from catalog_app.services.description_language import DescriptionLanguage
     from catalog_app.services.export_source import ExportUnit
 
 EAD_NS = "http://ead3.archivists.org/schema/"
@@ -46,6 +54,7 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _NMTOKEN = re.compile(r"^[\w.:-]+$")  # the attribute type of language and script codes
 _NAMED_CODES = 20  # records named in a warning before it says "and N more"
+RELIABILITY = "reliability"  # the @localtype of the <odd> holding the Admiralty grades
 
 # Our levels of description -> EAD3 @level (otherlevel carries the rest in @otherlevel).
 _LEVELS = {
@@ -230,9 +239,20 @@ def _control(first: ExportUnit | None, title: str | None, agency: str) -> etree.
     etree.SubElement(control, "maintenancestatus", value="derived")
     maintenance = etree.SubElement(control, "maintenanceagency")
     _sub(maintenance, "agencyname", xml_safe(agency.strip()) or "Not recorded")
+    if first is not None:
+        control.append(_language_declaration(first.description_language))
     convention = etree.SubElement(control, "conventiondeclaration")
     _sub(convention, "abbr", "ISAD(G)")
     _sub(convention, "citation", "ISAD(G): General International Standard Archival Description")
+    declared = etree.SubElement(control, "localtypedeclaration")
+    _sub(declared, "abbr", RELIABILITY)
+    _sub(
+        declared,
+        "citation",
+        "Admiralty (NATO) grading of the source's reliability (A completely reliable to "
+        "F cannot be judged) and of the information's credibility (1 confirmed by other "
+        "sources to 6 cannot be judged)",
+    )
     event = etree.SubElement(etree.SubElement(control, "maintenancehistory"), "maintenanceevent")
     etree.SubElement(event, "eventtype", value="derived")
     now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
@@ -241,6 +261,14 @@ def _control(first: ExportUnit | None, title: str | None, agency: str) -> etree.
     _sub(event, "agent", f"{APP_NAME} {__version__}")
     _sub(event, "eventdescription", "Exported from the field catalogue.")
     return control
+
+
+def _language_declaration(language: DescriptionLanguage) -> etree._Element:
+    """The language and script the descriptions are written in (the catalogue's setting)."""
+    declaration = etree.Element("languagedeclaration")
+    _sub(declaration, "language", language.language, **_code("langcode", language.language))
+    _sub(declaration, "script", language.script, **_code("scriptcode", language.script))
+    return declaration
 
 
 def _wrapper_did(title: str, agency: str) -> etree._Element:
@@ -267,12 +295,22 @@ def _attributes(detail: UnitDetail) -> dict[str, str]:
 def _description(detail: UnitDetail, text: XmlText, *, agency: str = "") -> list[etree._Element]:
     """<did> and the notes of one record, in ISAD(G) order; empty fields are left out."""
     elements = [_did(detail, text, agency)]
-    custody = [*_paragraphs(detail.archival_history, text)]
-    custody += [_p(text(_event_line(event))) for event in detail.events]
+    events = detail.events
     notes = [
-        _note("custodhist", custody),
-        _note("acqinfo", _paragraphs(detail.acquisition, text)),
+        _note("bioghist", _paragraphs(detail.administrative_history, text)),
+        _note(
+            "custodhist",
+            _paragraphs(detail.archival_history, text)
+            + _lines(map(sentences.event_sentence, sentences.custody_events(events)), text),
+        ),
+        _note(
+            "acqinfo",
+            _paragraphs(detail.acquisition, text)
+            + _lines(map(sentences.event_sentence, sentences.acquisition_events(events)), text),
+        ),
         _note("scopecontent", _paragraphs(detail.scope_content, text)),
+        _note("appraisal", _paragraphs(detail.appraisal, text)),
+        _note("accruals", _paragraphs(detail.accruals, text)),
         _note("arrangement", _paragraphs(detail.arrangement, text)),
         _note(
             "accessrestrict",
@@ -280,20 +318,32 @@ def _description(detail: UnitDetail, text: XmlText, *, agency: str = "") -> list
             localtype=detail.access_status,
         ),
         _note("userestrict", _paragraphs(detail.reproduction_note, text)),
+        _note("phystech", _paragraphs(detail.physical_characteristics, text)),
+        _note("otherfindaid", _paragraphs(detail.finding_aids, text)),
+        _note("originalsloc", _originals(detail, text)),
+        _note("altformavail", _paragraphs(detail.copies_location, text)),
         _note("relatedmaterial", _related(detail, text)),
+        _relations(detail.relations, text),
         _note("bibliography", _paragraphs(detail.publication_note, text)),
         _note("odd", _paragraphs(detail.general_note, text)),
         # The Admiralty grading has no EAD element of its own. It describes the material
         # (how far its source and content can be trusted), not the archivist's processing,
-        # so it goes in <odd> ("other descriptive data"), told apart by @localtype; a
-        # <processinfo> would be read as a note about arranging and describing.
+        # so it goes in <odd> ("other descriptive data"), told apart by @localtype (declared
+        # in <control>); a <processinfo> would be read as a note about arranging and
+        # describing.
         _note(
             "odd",
             _assessments(detail.assessments, text),
             head="Reliability assessment",
-            localtype="reliability",
+            localtype=RELIABILITY,
         ),
         _note("processinfo", _paragraphs(detail.archivist_note, text), localtype="archivist-note"),
+        _note(
+            "processinfo",
+            _lines(map(sentences.event_sentence, sentences.preservation_events(events)), text),
+            head="Preservation events",
+            localtype="preservation-events",
+        ),
         _note(
             "processinfo",
             _description_control(detail, text),
@@ -354,64 +404,49 @@ def _code(attribute: str, code: str) -> dict[str, str]:
     return {attribute: code} if _NMTOKEN.match(code) else {}
 
 
-def _event_line(event: EventRecord) -> str:
-    """One custody event as a sentence: when, what, who, with what, where, from where."""
-    line = f"{event.occurred_at or 'Date unknown'}: {event.event_type}"
-    for prefix, value in (
-        (" by ", event.agent),
-        (" using ", event.tool),
-        (" at ", event.place),
-        (" from ", event.source_url),
-    ):
-        if value:
-            line += f"{prefix}{value}"
-    if event.outcome:
-        line += f" ({event.outcome})"
-    return f"{line}. {event.note}" if event.note else f"{line}."
+def _originals(detail: UnitDetail, text: XmlText) -> list[etree._Element]:
+    """3.5.1 as typed, then the address the captured original is at, as a link."""
+    paragraphs = _paragraphs(detail.originals_location, text)
+    address = sentences.source_address(detail)
+    if address:
+        paragraph = _p(sentences.SOURCE_PREFIX)
+        link = etree.SubElement(paragraph, "ref", href=text(address))
+        link.text = text(address)
+        paragraphs.append(paragraph)
+    return paragraphs
 
 
 def _assessments(assessments: tuple[AssessmentRecord, ...], text: XmlText) -> list[etree._Element]:
     """One paragraph per assessment, the current one first, then those it superseded."""
-    paragraphs = []
-    for index, assessment in enumerate(assessments):
-        state = "Current" if index == 0 else "Superseded"
-        line = (
-            f"{state} grade {assessment.grade} (source: "
-            f"{assessment.source_reliability.label}; information: "
-            f"{assessment.information_credibility.label})."
-        )
-        if assessment.assessor or assessment.assessed_at:
-            line += " Assessed"
-            if assessment.assessor:
-                line += f" by {assessment.assessor}"
-            if assessment.assessed_at:
-                line += f" on {assessment.assessed_at.date().isoformat()}"
-            line += "."
-        for label, note in (
-            ("Affiliation", assessment.affiliation_note),
-            ("Corroboration", assessment.corroboration_note),
-            ("Method", assessment.method_note),
-        ):
-            if note:
-                line += f" {label}: {note}"
-        paragraphs.append(_p(text(line)))
-    return paragraphs
+    return [
+        _p(text(f"{'Current' if n == 0 else 'Superseded'}: " + " ".join(reliability)))
+        for n, reliability in enumerate(map(sentences.reliability_lines, assessments))
+    ]
 
 
 def _related(detail: UnitDetail, text: XmlText) -> list[etree._Element]:
     paragraphs = _paragraphs(detail.related_note, text)
-    for relation in detail.relations:
-        other = f"{relation.other_reference_code} ({relation.other_title})"
-        if relation.direction == "outgoing":
-            line = f"This record {relation.kind} {other}."
-        else:
-            line = f"{other} {relation.kind} this record."
-        if relation.similarity is not None:
-            line += f" Similarity {relation.similarity:.2f}."
-        if relation.note:
-            line += f" {relation.note}"
-        paragraphs.append(_p(text(line)))
-    return paragraphs
+    return paragraphs + _lines(map(sentences.relation_sentence, detail.relations), text)
+
+
+def _relations(relations: tuple[RelationRecord, ...], text: XmlText) -> etree._Element | None:
+    """The recorded relations to other records, one <relation> each: its kind (as seen from
+    this record: "outgoing", or "incoming" when the other record is the subject), the other
+    record's reference code and title, and the relation as a sentence."""
+    if not relations:
+        return None
+    element = etree.Element("relations")
+    for relation in relations:
+        one = etree.SubElement(element, "relation", relationtype="resourcerelation")
+        for localtype, value in (
+            (relation.direction, relation.kind),
+            ("reference code", relation.other_reference_code),
+            ("title", relation.other_title),
+        ):
+            _sub(one, "relationentry", text(value), localtype=localtype)
+        note = etree.SubElement(one, "descriptivenote")
+        note.append(_p(text(sentences.relation_sentence(relation))))
+    return element
 
 
 def _description_control(detail: UnitDetail, text: XmlText) -> list[etree._Element]:
@@ -472,6 +507,11 @@ def _note(
         _sub(note, "head", head)
     note.extend(paragraphs)
     return note
+
+
+def _lines(lines: Iterable[str], text: XmlText) -> list[etree._Element]:
+    """One <p> per generated line."""
+    return [_p(text(line)) for line in lines]
 
 
 def _paragraphs(value: str | None, text: XmlText) -> list[etree._Element]:

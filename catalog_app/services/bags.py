@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from catalog_app import __version__, staging
 from catalog_app.domain.records import UNIT_EDITABLE_FIELDS
 from catalog_app.domain.reliability import InformationCredibility, SourceReliability
-from catalog_app.domain.unit_rules import clean_unit_fields
+from catalog_app.domain.unit_rules import clean_unit_fields, language_code, script_code
 from catalog_app.domain.vocabulary import (
     AgentKind,
     AgentRole,
@@ -38,6 +38,7 @@ from catalog_app.export import bag as bagit_format
 from catalog_app.export import records_json
 from catalog_app.export.bag import BagDamaged
 from catalog_app.ingest import store
+from catalog_app.services.description_language import LANGUAGE_KEY, SCRIPT_KEY
 from catalog_app.services.export_source import ExportUnit, Selection, iter_units
 from catalog_app.services.identity import host_name
 from catalog_app.services.originals import OriginalsService
@@ -56,6 +57,9 @@ CHUNK = 500  # records written per batch of an import
 TOOL = f"catalog-app {__version__}"
 _E = TypeVar("_E", bound=Enum)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+# bag-info.txt labels for the catalogue's language and script of description.
+LANGUAGE_LABEL = "Description-Language"
+SCRIPT_LABEL = "Description-Script"
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,10 @@ class BagImportReport:
     renamed: tuple[tuple[str, str], ...] = ()  # (code in the bag, code here) where taken here
     top_ids: tuple[int, ...] = ()  # the imported records at the top of their hierarchy
     cancelled: bool = False  # nothing was written
+    # The bag's language and script of description ("fa Arab"), when it names them, and
+    # whether this catalogue took them as its own (it does when it has none set yet).
+    description_language: str | None = None
+    description_language_adopted: bool = False
 
 
 class _Cancelled(Exception):
@@ -108,9 +116,13 @@ class BagService:
         The payload holds each record's originals under data/originals/<record uuid>/ and,
         under data/metadata/, records.json plus one file per entry of `metadata`, written
         by its writer from the same records. `bag_info` fills bag-info.txt (Source-
-        Organization, External-Description, ...). `report(done, total)` returning False
-        cancels, leaving nothing behind. Fills in `selection`'s counts of what was left out.
+        Organization, External-Description, ...), after the catalogue's language and script
+        of description (Description-Language, Description-Script). `report(done, total)`
+        returning False cancels, leaving nothing behind. Fills in `selection`'s counts of
+        what was left out.
         """
+        language = self._cat.description_language.get()
+        bag_info = {LANGUAGE_LABEL: language.language, SCRIPT_LABEL: language.script, **bag_info}
         target = target.expanduser().absolute()
         try:
             free = bagit_format.bag_folder_is_free(target)
@@ -206,6 +218,8 @@ class BagService:
         with self._cat.db.read() as session:
             _refuse_existing(session, plan)
             taken_codes = _taken_codes(session, plan.codes)
+            language = _description_language(opened)
+            adopt = language is not None and session.get(models.Setting, LANGUAGE_KEY) is None
         stored = self._store(opened, plan)
         source = _source(opened)
         try:
@@ -222,6 +236,9 @@ class BagService:
                             raise _Cancelled
                 writer.flush()
                 relations = writer.relate()
+                if adopt and language is not None:
+                    for key, value in zip((LANGUAGE_KEY, SCRIPT_KEY), language, strict=True):
+                        session.merge(models.Setting(key=key, value=value))
         except _Cancelled:
             return BagImportReport(opened.root, 0, 0, 0, 0, source, cancelled=True)
         except ValueError as exc:  # records.json changed between the two readings
@@ -237,6 +254,8 @@ class BagService:
             source=source,
             renamed=tuple(writer.renamed),
             top_ids=tuple(writer.top_ids),
+            description_language=" ".join(language) if language else None,
+            description_language_adopted=adopt,
         )
 
     def _store(self, opened: bagit_format.OpenedBag, plan: _Plan) -> dict[str, str]:
@@ -712,6 +731,18 @@ def _taken_codes(session: Session, codes: list[str]) -> set[str]:
             )
         )
     return taken
+
+
+def _description_language(opened: bagit_format.OpenedBag) -> tuple[str, str] | None:
+    """The language and script of description the bag names (None if it names neither or
+    a code that is not one: a bag from elsewhere may say anything)."""
+    language, script = opened.info.get(LANGUAGE_LABEL), opened.info.get(SCRIPT_LABEL)
+    if not language or not script:
+        return None
+    try:
+        return language_code(language), script_code(script)
+    except ValidationError:
+        return None
 
 
 def _source(opened: bagit_format.OpenedBag) -> str:

@@ -34,6 +34,7 @@ from catalog_app.domain.vocabulary import (
     TitleSource,
 )
 from catalog_app.errors import CatalogError, ValidationError
+from catalog_app.export import sentences
 from catalog_app.export.columns import ISAD_COLUMNS
 from catalog_app.services.ingest import TOOL
 from catalog_app.services.lookup import find_unit
@@ -82,14 +83,22 @@ _ISAD_FIELDS = {
     "Title": "title",
     "Level": "level",
     "Extent and medium": "extent",
+    "Source address": "source_url",
+    "Administrative / biographical history": "administrative_history",
     "Archival history": "archival_history",
     "Immediate source of acquisition": "acquisition",
     "Scope and content": "scope_content",
+    "Appraisal, destruction and scheduling": "appraisal",
+    "Accruals": "accruals",
     "Arrangement": "arrangement",
     "Conditions governing access": "access_note",
     "Conditions governing reproduction": "reproduction_note",
     "Languages": "languages",
     "Scripts": "scripts",
+    "Physical characteristics and technical requirements": "physical_characteristics",
+    "Finding aids": "finding_aids",
+    "Existence and location of originals": "originals_location",
+    "Existence and location of copies": "copies_location",
     "Related units of description": "related_note",
     "Publication note": "publication_note",
     "General note": "general_note",
@@ -98,19 +107,22 @@ _ISAD_FIELDS = {
     "Date of description": "description_date",
     "Type": "media_type",
 }
+# (archivalHistory, acquisition, locationOfOriginals, relatedUnitsOfDescription and
+# generalNote hold what the atom writer generates after the typed text: _read_atom_texts.)
 _ATOM_FIELDS = {
     "title": "title",
     "extentAndMedium": "extent",
-    "archivalHistory": "archival_history",
-    "acquisition": "acquisition",
     "scopeAndContent": "scope_content",
+    "appraisal": "appraisal",
+    "accruals": "accruals",
     "arrangement": "arrangement",
     "accessConditions": "access_note",
     "reproductionConditions": "reproduction_note",
-    "relatedUnitsOfDescription": "related_note",
+    "physicalCharacteristics": "physical_characteristics",
+    "findingAids": "finding_aids",
+    "locationOfCopies": "copies_location",
     # AtoM splits these notes at '|'; the catalogue keeps one note, so they stay whole.
     "publicationNote": "publication_note",
-    "generalNote": "general_note",
     "archivistNote": "archivist_note",
     "rules": "rules",
     "revisionHistory": "description_date",
@@ -197,6 +209,7 @@ class _Row:
     places: list[str] = field(default_factory=list)
     subjects: list[tuple[str, str]] = field(default_factory=list)  # (term, vocabulary)
     grade: dict[str, Any] | None = None  # a reliability assessment's values
+    relations: list[sentences.RelationLine] = field(default_factory=list)  # outgoing ones
     notes: list[str] = field(default_factory=list)  # for the ingestion event
     restrict: bool = False  # atom: a draft description is not for the public
     parent_index: int | None = None  # a parent earlier in the file
@@ -367,9 +380,14 @@ def _read_isad(reader: _RowReader) -> None:
     reader.put_present(_ISAD_FIELDS)
     if cell("Access status").strip():
         reader.put("Access status", "access_status", cell("Access status"))
-    reader.date(
-        "Dates", cell("Dates"), ("Date start", cell("Date start"), cell("Date end")), free=False
-    )
+    if (
+        reader.date(
+            "Dates", cell("Dates"), ("Date start", cell("Date start"), cell("Date end")), free=False
+        )
+        and cell("Date kind").strip()
+    ):
+        reader.put("Date kind", "date_kind", cell("Date kind"))
+    row.relations = _relations(_lines(cell("Relations")))
     row.agents += [(name, AgentRole.CREATOR.value) for name in _lines(cell("Creators"))]
     for line in _lines(cell("Names")):
         match = _NAME_ROLE.match(line)
@@ -407,11 +425,13 @@ def _read_atom(reader: _RowReader) -> None:
     if cell("identifier").strip():
         reader.put("identifier", "reference_code", cell("identifier"))
     reader.put_present(_ATOM_FIELDS)
+    _read_atom_texts(reader)
     reader.put("levelOfDescription", "level", cell("levelOfDescription") or Level.ITEM.value)
     for column, name in (("language", "languages"), ("script", "scripts")):
         reader.put(column, name, [code for code in _pipes(cell(column)) if code])
     row.restrict = cell("publicationStatus").strip().casefold() == "draft"
     _read_atom_events(reader)
+    _read_atom_notes(reader)
     row.subjects = [(_term(t), "") for t in _pipes(cell("subjectAccessPoints")) if t]
     row.places = [_term(p) for p in _pipes(cell("placeAccessPoints")) if p]
     row.agents += [
@@ -456,6 +476,60 @@ def _read_atom_events(reader: _RowReader) -> None:
             history = slot("eventActorHistories", index)
             if history:
                 row.histories.setdefault(actor.casefold(), history)
+
+
+def _read_atom_texts(reader: _RowReader) -> None:
+    """The typed part of the cells the atom writer adds to; what it generated goes back
+    where it came from (the source address, the relations) or, for the custody events the
+    catalogue records again, into the ingestion event's note."""
+    row, cell = reader.row, reader.cell
+    typed, events = sentences.split_events(cell("archivalHistory"), sentences.CUSTODY_HEADING)
+    reader.put("archivalHistory", "archival_history", typed)
+    if events:
+        row.notes.append(f"Custody events given in the file: {' '.join(events)}")
+    typed, _ = sentences.split_events(cell("acquisition"), sentences.ACQUISITION_HEADING)
+    reader.put("acquisition", "acquisition", typed)  # its events are custody events too
+    typed, address = sentences.split_source_address(cell("locationOfOriginals"))
+    reader.put("locationOfOriginals", "originals_location", typed)
+    if address:
+        reader.put("locationOfOriginals", "source_url", address)
+    typed, lines = sentences.split_generated(
+        cell("relatedUnitsOfDescription"), sentences.RELATIONS_HEADING, sentences.RELATION_LINE
+    )
+    reader.put("relatedUnitsOfDescription", "related_note", typed)
+    row.relations = _relations(lines)
+
+
+def _read_atom_notes(reader: _RowReader) -> None:
+    """generalNote's notes: the typed note (which stays whole, '|' and all), the reliability
+    grade and a date of a kind AtoM has no event type for."""
+    row = reader.row
+    typed: list[str] = []
+    for note in reader.cell("generalNote").split("|") if reader.cell("generalNote") else []:
+        dated = sentences.parse_date_note(note)
+        grading = sentences.parse_reliability(note)
+        if dated is not None and "date_expression" not in row.fields:
+            expression, kind = dated
+            if reader.date("generalNote", expression, ("generalNote", "", ""), free=False):
+                row.fields["date_kind"] = kind
+        elif grading is not None and row.grade is None:
+            row.grade = {
+                "source_reliability": grading.source_reliability.value,
+                "information_credibility": int(grading.information_credibility),
+                "affiliation_note": grading.affiliation_note,
+                "corroboration_note": grading.corroboration_note,
+                "method_note": grading.method_note,
+                "assessor": grading.assessor,
+                **({"assessed_at": grading.assessed_at} if grading.assessed_at else {}),
+            }
+        else:
+            typed.append(note)
+    reader.put("generalNote", "general_note", "|".join(typed))
+
+
+def _relations(lines: Iterable[str]) -> list[sentences.RelationLine]:
+    """The outgoing relations among the lines (each incoming one is the other record's)."""
+    return [r for r in map(sentences.parse_relation, lines) if r is not None]
 
 
 _READERS: dict[str, Callable[[_RowReader], None]] = {"isad": _read_isad, "atom": _read_atom}
@@ -772,6 +846,7 @@ class CsvImportService:
         _AccessPoints(session, path).link(rows)
         insert_audited(session, models.ProvenanceEvent, self._events(rows, path, profile))
         self._assess(session, rows)
+        self._relate(session, rows)
         derived.mark(session, ids, moved=True)
         progress.finish()
 
@@ -832,6 +907,44 @@ class CsvImportService:
             last[key] += 1
             positions[row.id] = last[key]
         return positions
+
+    def _relate(self, session: Session, rows: list[_Row]) -> None:
+        """The relations the file states, to records in the file (by reference code) or
+        already in the catalogue; one to a record found in neither is left out."""
+        codes = {_fold(row.reference_code): row.id for row in rows if row.reference_code}
+        wanted = sorted(
+            {
+                r.other_reference_code
+                for row in rows
+                for r in row.relations
+                if _fold(r.other_reference_code) not in codes
+            }
+        )
+        for start in range(0, len(wanted), _CHUNK):
+            query = select(models.Unit.reference_code, models.Unit.id).where(
+                models.Unit.reference_code.in_(wanted[start : start + _CHUNK])
+            )
+            for code, unit_id in session.execute(query):
+                codes.setdefault(_fold(code), unit_id)
+        relations: dict[tuple[int, int, str], dict[str, Any]] = {}
+        for row in rows:
+            for relation in row.relations:
+                other = codes.get(_fold(relation.other_reference_code))
+                if other is None or other == row.id:
+                    continue
+                relations.setdefault(
+                    (row.id, other, relation.kind),
+                    {
+                        "from_unit_id": row.id,
+                        "to_unit_id": other,
+                        "kind": relation.kind,
+                        "similarity": relation.similarity,
+                        "note": relation.note,
+                        "found_by": relation.found_by,
+                        "created_by": self._cat.actor,
+                    },
+                )
+        insert_audited(session, models.Relation, list(relations.values()))
 
     def _events(self, rows: list[_Row], path: Path, profile: str) -> list[dict[str, Any]]:
         now = utcnow()

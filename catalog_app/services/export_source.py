@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from catalog_app.domain.records import UnitDetail
+from catalog_app.services.description_language import DescriptionLanguage
 from catalog_app.services.internal_details import InternalDetails
 from catalog_app.services.lookup import find_unit
 from catalog_app.services.units import detail_loads
@@ -25,6 +26,7 @@ CHUNK = 500
 # exports unless restricted material is included on purpose.
 RESTRICTED_FIELDS = ("archivist_note",)
 Progress = Callable[[int, int], bool]
+DEFAULT_LANGUAGE = DescriptionLanguage()
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class ExportUnit:
     detail: UnitDetail
     depth: int  # 0 for the top of what is exported
     parent_uuid: str | None  # the parent's uuid, None at the top of what is exported
+    # The catalogue's language and script of description (one setting for all records).
+    description_language: DescriptionLanguage = DEFAULT_LANGUAGE
 
 
 @dataclass
@@ -88,6 +92,7 @@ def iter_units(
             continue
         kept.append((unit_id, depth))
     internal = None if selection.include_internal else InternalDetails.of_this_computer()
+    language = catalogue.description_language.get()
     for start in range(0, len(kept), CHUNK):
         chunk = kept[start : start + CHUNK]
         with catalogue.db.read() as session:
@@ -112,7 +117,7 @@ def iter_units(
                 details = [(internal.detail(d), depth, up) for d, depth, up in details]
         for detail, depth, parent_uuid in details:
             # The top of what is exported has no parent in the export.
-            yield ExportUnit(detail, depth, parent_uuid if depth else None)
+            yield ExportUnit(detail, depth, parent_uuid if depth else None, language)
         if report is not None and not report(min(start + CHUNK, len(kept)), len(kept)):
             return
 

@@ -84,6 +84,7 @@ def described_catalogue(catalogue: Catalogue, tmp_path: Path) -> Sample:
             "title": AT_TITLE,
             "level": "item",
             "date_expression": "1985~",
+            "date_kind": "creation",
             "extent": "1 text file",
             "media_type": "web page",
         },
@@ -211,8 +212,10 @@ def test_atom_values_round_trip_exactly(catalogue: Catalogue, tmp_path: Path) ->
     series = rows[catalogue.units.get(sample.series).reference_code]
     # Kept exactly, no neutralising: AtoM re-imports what it is given.
     assert series["title"] == FORMULA_TITLE
-    assert series["generalNote"] == PHONE_NOTE
-    assert series["eventDates"] == "-0044"
+    # A date of no recorded kind is no AtoM event (AtoM would take it for a creation): it
+    # is a note of its own, after the typed one.
+    assert series["generalNote"] == f"{PHONE_NOTE}|Date (kind not recorded): -0044"
+    assert series["eventDates"] == series["eventTypes"] == ""
     assert series["eventStartDates"] == series["eventEndDates"] == ""
     item = rows[catalogue.units.get(sample.item).reference_code]
     assert item["title"] == AT_TITLE
@@ -240,8 +243,8 @@ def test_atom_events_are_parallel_lists(catalogue: Catalogue, tmp_path: Path) ->
     assert item["eventStartDates"] == "1985-01-01|NULL"
     assert item["eventEndDates"] == "1985-12-31|NULL"
     fonds = next(r for r in rows if r["identifier"] == "FA")
-    assert (fonds["eventTypes"], fonds["eventActors"]) == ("Creation", "")
-    assert (fonds["eventStartDates"], fonds["eventEndDates"]) == ("1980-01-01", "1990-12-31")
+    assert all(fonds[column] == "" for column in EVENT_COLUMNS)
+    assert fonds["generalNote"] == "Date (kind not recorded): 1980/1990"
     for row in rows:
         # AtoM's CsvEventValuesValidator: every filled event column has as many values as
         # eventTypes.
@@ -350,7 +353,7 @@ def test_isad_has_bom_and_reads_back_in_a_spreadsheet_reader(
     assert notes[:2] == ["Affiliation: State outlet", "Corroboration: Two witnesses agree"]
     assert notes[2].startswith("Graded C2")
     provenance = item["Provenance"].splitlines()
-    assert "2024-03-02 capture by Field team" in provenance
+    assert "2024-03-02: capture by Field team." in provenance
     assert any(line.split()[1] == "ingestion" for line in provenance if len(line.split()) > 1)
     assert item["Originals (SHA-256)"] == f"report.txt {sample.sha256}"
     assert item["UUID"] == catalogue.units.get(sample.item).uuid

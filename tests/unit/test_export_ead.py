@@ -58,8 +58,16 @@ def build_rich(catalogue: Catalogue) -> Rich:
             "date_expression": "1979-02/1981-06",
             "date_kind": "creation",
             "extent": "3 boxes; 1,200 pages",
+            "administrative_history": "The family of a prisoner held in Evin, 1979-1981.",
             "archival_history": "Kept by the family.\n\nHanded over in 2020.",
             "acquisition": "Donated by the family, 2020.",
+            "appraisal": "Nothing was destroyed.",
+            "accruals": "Further letters are expected.",
+            "physical_characteristics": "Some pages are water-damaged.",
+            "finding_aids": "A handwritten list by the donor.",
+            "originals_location": "The paper letters stay with the family.",
+            "copies_location": "Scans on the project drive.",
+            "source_url": "https://example.org/letters/index.html",
             "scope_content": "Letters in Persian & English <with> markup-like text.\n\n"
             "Second paragraph: «quoted» text.",
             "arrangement": "Chronological.",
@@ -135,6 +143,7 @@ def build_rich(catalogue: Catalogue) -> Rich:
         ),
     )
     events.record(fonds.id, NewEvent("accession"))
+    events.record(fonds.id, NewEvent("fixity check", occurred_at="2024-02-01", outcome="success"))
 
     reliability = catalogue.reliability
     reliability.assess(
@@ -184,6 +193,7 @@ def described(
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(HOME_ENV, str(folder))
         with Catalogue.open(folder / "c.sqlite", actor="tester") as catalogue:
+            catalogue.description_language.set("fa", "Arab")
             yield catalogue, build_rich(catalogue)
 
 
@@ -266,7 +276,10 @@ def test_a_collection_exports_every_field_in_its_element(
         "Letters in Persian & English <with> markup-like text.",
         "Second paragraph: «quoted» text.",
     ]
-    assert texts(archdesc, "e:acqinfo/e:p") == ["Donated by the family, 2020."]
+    assert texts(archdesc, "e:acqinfo/e:p") == [
+        "Donated by the family, 2020.",
+        "Date unknown: accession.",  # the acquisition events follow what was typed
+    ]
     assert texts(archdesc, "e:arrangement/e:p") == ["Chronological."]
     assert texts(archdesc, "e:accessrestrict[@localtype='open']/e:p") == [
         "Access: open.",
@@ -296,8 +309,11 @@ def test_provenance_events_and_assessments_land_in_custodhist_and_odd(
     custody = texts(archdesc, "e:custodhist/e:p")
     assert custody[:2] == ["Kept by the family.", "Handed over in 2020."]
     events = custody[2:]
-    assert len(events) == len(rich.fonds.events) == 3
-    for line, event in zip(events, rich.fonds.events, strict=True):
+    # The custody events in date order (undated last); the fixity check is preservation
+    # work, not custody, and is told under <processinfo>.
+    held = [e for e in rich.fonds.events if e.event_type != "fixity check"]
+    assert len(events) == len(held) == 3
+    for line, event in zip(events, held, strict=True):
         assert event.event_type in line
     assert events[0] == (
         "2019-11-02: capture by Field worker using wget 1.21 at تهران from "
@@ -308,10 +324,23 @@ def test_provenance_events_and_assessments_land_in_custodhist_and_odd(
     (reliability,) = archdesc.xpath("e:odd[@localtype='reliability']", namespaces=NS)
     assert texts(reliability, "e:head") == ["Reliability assessment"]
     current, superseded = texts(reliability, "e:p")
-    assert current.startswith("Current grade B2 (source: Usually reliable; information:")
-    for part in ("Second reader", "Family of the prisoner", "two independent", "court records"):
+    assert current.startswith(
+        "Current: Source reliability B (usually reliable), information credibility 2 "
+        "(probably true) — assessed by Second reader on 2024-06-01: Affiliation: Family of "
+        "the prisoner"
+    )
+    for part in ("Corroboration: Dates agree", "Method: Compared with court records."):
         assert part in current
-    assert superseded.startswith("Superseded grade C3")
+    assert superseded == (
+        "Superseded: Source reliability C (fairly reliable), information credibility 3 "
+        "(possibly true) — assessed by First reader on 2024-01-01"
+    )
+    (preservation,) = archdesc.xpath(
+        "e:processinfo[@localtype='preservation-events']", namespaces=NS
+    )
+    assert texts(preservation, "e:p") == ["2024-02-01: fixity check (success)."]
+    # The localtype is declared for readers of the document.
+    assert texts(root, "e:control/e:localtypedeclaration/e:abbr") == ["reliability"]
 
 
 def test_agents_subjects_places_are_controlled_access_terms(
@@ -397,9 +426,9 @@ def test_empty_optional_fields_leave_no_empty_elements(
     minimal = component(root, rich.minimal.reference_code)
     assert names(minimal.iterfind("e:did/*", NS)) == ["unitid", "unittitle"]
     # Only the access status (always known) and the relation recorded to this record.
-    assert names(minimal)[1:] == ["accessrestrict", "relatedmaterial"]
+    assert names(minimal)[1:] == ["accessrestrict", "relatedmaterial", "relations"]
     assert texts(minimal, "e:relatedmaterial/e:p")[0].endswith(
-        "republishes this record. Similarity 0.93."
+        "” republishes this record (similarity 0.93)"
     )
 
 
@@ -575,3 +604,46 @@ def test_relations_to_withheld_records_do_not_name_them(
                 assert withheld.title not in data, fmt
                 assert withheld.reference_code not in data, fmt
         valid_ead(ead_schema, (tmp_path / "ead.xml").read_bytes())
+
+
+def test_the_full_description_and_the_language_of_description(
+    catalogue: Catalogue, rich: Rich, ead_schema: etree.XMLSchema
+) -> None:
+    """Every ISAD(G) element the catalogue holds has its EAD element; the catalogue's
+    language of description (Persian here) is declared, not English."""
+    _, root = export(catalogue, ead_schema, collection=rich.fonds.reference_code)
+    archdesc = component(root, rich.fonds.reference_code)
+    for tag, value in (
+        ("bioghist", "The family of a prisoner held in Evin, 1979-1981."),
+        ("appraisal", "Nothing was destroyed."),
+        ("accruals", "Further letters are expected."),
+        ("phystech", "Some pages are water-damaged."),
+        ("otherfindaid", "A handwritten list by the donor."),
+        ("altformavail", "Scans on the project drive."),
+    ):
+        assert texts(archdesc, f"e:{tag}/e:p") == [value], tag
+    assert texts(archdesc, "e:originalsloc/e:p") == [
+        "The paper letters stay with the family.",
+        "Source address: https://example.org/letters/index.html",
+    ]
+    assert archdesc.xpath("string(e:originalsloc/e:p/e:ref/@href)", namespaces=NS) == (
+        "https://example.org/letters/index.html"
+    )
+    (declaration,) = root.xpath("e:control/e:languagedeclaration", namespaces=NS)
+    assert declaration.xpath("string(e:language/@langcode)", namespaces=NS) == "fa"
+    assert declaration.xpath("string(e:script/@scriptcode)", namespaces=NS) == "Arab"
+
+
+def test_relations_are_sentences_and_relation_elements(
+    catalogue: Catalogue, rich: Rich, ead_schema: etree.XMLSchema
+) -> None:
+    _, root = export(catalogue, ead_schema, collection=rich.fonds.reference_code)
+    (item,) = root.xpath("//e:c[e:did/e:unittitle = 'Item']", namespaces=NS)
+    code = rich.minimal.reference_code
+    assert texts(item, "e:relatedmaterial/e:p") == [
+        f"This record republishes {code} “Minimal” (similarity 0.93)"
+    ]
+    (relation,) = item.xpath("e:relations/e:relation", namespaces=NS)
+    assert relation.get("relationtype") == "resourcerelation"
+    entries = {e.get("localtype"): e.text for e in relation.findall("e:relationentry", NS)}
+    assert entries == {"outgoing": "republishes", "reference code": code, "title": "Minimal"}
