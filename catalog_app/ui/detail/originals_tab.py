@@ -8,7 +8,7 @@ import logging
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QThreadPool, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices, QUndoStack
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -27,8 +27,10 @@ from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
 from catalog_app.services.originals import FixityResult, OriginalsService
 from catalog_app.services.previews import PreviewService
+from catalog_app.ui.detail.commands import attach_original
 from catalog_app.ui.detail.original_preview import LatestRunner, OriginalPreview
 from catalog_app.ui.tasks import BackgroundWork
+from catalog_app.ui.undo import lane_of
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +79,8 @@ class OriginalsTab(QWidget):
         self._fixity = BackgroundWork(self)
         self._fixity.done.connect(self._fixity_known)
         self._fixity.failed.connect(self._fixity_failed)
-        # Adding writes to the catalogue: one at a time, in order.
-        writes = QThreadPool(self)
-        writes.setMaxThreadCount(1)
-        self._writes = BackgroundWork(self, writes)
-        self._writes.done.connect(lambda *_: self._one_added())
-        self._writes.failed.connect(lambda _, error: self._one_added(error))
+        # Adding writes to the catalogue: on the window's writer thread, in order.
+        self._lane = lane_of(undo_stack)
         # Opening decrypts the copy first in an encrypted catalogue: off the GUI thread too.
         self._opening = BackgroundWork(self)
         self._opening.done.connect(self._show_copy)
@@ -95,7 +93,8 @@ class OriginalsTab(QWidget):
         self.files.setRootIsDecorated(False)
         self.files.setUniformRowHeights(True)
         self.files.setAllColumnsShowFocus(True)
-        self.preview = OriginalPreview(PreviewService(catalogue), runner)
+        # Drawn on the window's reader threads (a tab on its own: a lane of its own).
+        self.preview = OriginalPreview(PreviewService(catalogue), runner or self._lane)
         self.open_button = QPushButton("&Open")
         self.open_button.setToolTip(
             "Open a copy with the system's default application (the stored copy is never "
@@ -257,7 +256,9 @@ class OriginalsTab(QWidget):
         self._say(f"Adding {len(paths)} original(s)…")
         self._update_buttons()
         for path in paths:
-            self._writes.start(partial(service.attach, unit_id, path))
+            attach_original(service, unit_id, path).success(lambda _: self._one_added()).failure(
+                lambda message: self._one_added(CatalogError(message))
+            ).run_in_background(self._lane)
 
     def _one_added(self, error: object = None) -> None:
         if isinstance(error, CatalogError):
