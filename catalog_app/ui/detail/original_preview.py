@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
 from catalog_app.domain.records import FileRecord
 from catalog_app.ingest.render.raster import MAX_SIDE, Mode, Raster
 from catalog_app.services.previews import Page, PreviewKind, PreviewService, Text, preview_kind
-from catalog_app.ui.tasks import TaskRunner
 
 T = TypeVar("T")
 FORMATS: dict[Mode, QImage.Format] = {
@@ -185,13 +184,13 @@ class OriginalPreview(QWidget):
     def __init__(
         self,
         service: PreviewService,
-        runner: LatestRunner | None = None,
+        runner: LatestRunner,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("preview")
         self._service = service
-        self._runner: LatestRunner = runner or TaskRunner(self)
+        self._runner = runner
         self._key = f"preview-{id(self)}"
         self._file: FileRecord | None = None
         self._kind = PreviewKind.NONE
