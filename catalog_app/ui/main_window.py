@@ -10,8 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt, QThreadPool
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QCursor,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFileDialog,
     QLabel,
@@ -29,7 +38,6 @@ from catalog_app import __version__
 from catalog_app.domain.records import SearchResults
 from catalog_app.errors import CatalogError
 from catalog_app.paths import bundled
-from catalog_app.search import query as query_language
 from catalog_app.services import Catalogue
 from catalog_app.services.identity import UNNAMED, person_name
 from catalog_app.services.originals import forget_viewable_copies
@@ -41,6 +49,7 @@ from catalog_app.ui.drop import FileDropTarget
 from catalog_app.ui.errors import show_problem
 from catalog_app.ui.export_dialog import ExportDialog
 from catalog_app.ui.hierarchy import UNIT_ID_ROLE, HierarchyModel
+from catalog_app.ui.icons import icon
 from catalog_app.ui.idle_lock import IdleWatch
 from catalog_app.ui.import_dialog import ImportDialog, choose_import_paths
 from catalog_app.ui.lock_screen import LockScreen
@@ -49,9 +58,12 @@ from catalog_app.ui.preferences_dialog import PreferencesDialog
 from catalog_app.ui.records_model import RecordsModel
 from catalog_app.ui.records_view import RecordsView
 from catalog_app.ui.seal_dialog import SealDialog
+from catalog_app.ui.search_help import SearchHelpDialog
 from catalog_app.ui.search_panel import SearchPanel, search_bar
 from catalog_app.ui.settings import UiSettings
+from catalog_app.ui.shortcuts import REDO_KEYS, Key, WindowKeysFirst, key_sequences
 from catalog_app.ui.tasks import TaskRunner
+from catalog_app.ui.toolbar import main_toolbar
 from catalog_app.ui.undo import CreateRecord, SetWithdrawn
 from catalog_app.ui.unlock_dialog import UnlockDialog
 from catalog_app.ui.verify_panel import VerifyPanel
@@ -71,8 +83,11 @@ UNSAVED_EDIT = (
     "A change in this record cannot be saved yet (the record says why): correct it or undo "
     "it with Ctrl+Z, then lock."
 )
-SEARCH_HELP = (query_language.__doc__ or "").strip()
 LISTED_RESULTS = 2_000  # enough to browse; beyond that, narrow the search
+DEFAULT_SIZE = (1440, 900)  # the first run's, if the screen has the room
+SCREEN_MARGIN = 16
+TITLE_BAR = 32  # the window manager's title bar and frame, outside the window's own size
+WINDOW_FRAME = 8  # the frame's left and right edges
 
 
 _COUNTED = (("units", "record"), ("files", "original"), ("agents", "agent"))
@@ -80,6 +95,13 @@ _COUNTED = (("units", "record"), ("files", "original"), ("agents", "agent"))
 
 def _counted(number: int, word: str) -> str:
     return f"{number:,} {word}" + ("" if number == 1 else "s")
+
+
+def default_pane_sizes(width: int) -> list[int]:
+    """The tree, the list and the record for a window `width` wide, before the person moves
+    them: room for the list's default columns and for every tab of the record."""
+    tree, records = width * 13 // 100, width * 45 // 100
+    return [tree, records, width - tree - records]
 
 
 class MainWindow(QMainWindow):
@@ -96,7 +118,6 @@ class MainWindow(QMainWindow):
         self.locked_path: Path | None = None  # the catalogue the lock screen asks for
         self._selection_when_locked: int | None = None
         self.setWindowIcon(QIcon(str(bundled("resources") / "icons" / "catalog-app.svg")))
-        self._fit_default_size(1280, 800)
 
         self.hierarchy = HierarchyModel()
         self.tree = QTreeView()
@@ -144,7 +165,6 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.detail_holder)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([250, 560, 630])
         self.lock_screen = LockScreen(self.tasks)
         self.lock_screen.unlocked.connect(self._unlocked)
         self.lock_screen.failed.connect(
@@ -167,6 +187,7 @@ class MainWindow(QMainWindow):
         self.verification = VerifyPanel(self, self.tasks)
         self.statusBar().addPermanentWidget(self.verification.label)
         self.backup_dialog: BackupDialog | None = None
+        self.search_help: SearchHelpDialog | None = None
         self._build_menus()
         self._restore_layout()
         self._show_catalogue()
@@ -177,19 +198,30 @@ class MainWindow(QMainWindow):
         self,
         text: str,
         slot: object,
-        shortcut: QKeySequence | QKeySequence.StandardKey | None = None,
+        *keys: Key,
+        icon_name: str | None = None,
     ) -> QAction:
+        """An action of the window: `keys` are its shortcuts (a standard key stands for all
+        the platform binds it to; none is repeated), `icon_name` one of icons.ICONS."""
         action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(shortcut)
+        if keys:
+            action.setShortcuts(key_sequences(*keys))
+        if icon_name is not None:
+            action.setIcon(icon(icon_name))
         action.triggered.connect(slot)
+        self._keyed_actions.append(action)
         return action
 
     def _build_menus(self) -> None:
         keys = QKeySequence.StandardKey
+        self._keyed_actions: list[QAction] = []
         file_menu = self.menuBar().addMenu("&File")
-        self.new_action = self._action("&New Catalogue…", self.choose_new_catalogue, keys.New)
-        self.open_action = self._action("&Open Catalogue…", self.choose_catalogue, keys.Open)
+        self.new_action = self._action(
+            "&New Catalogue…", self.choose_new_catalogue, keys.New, icon_name="new_catalogue"
+        )
+        self.open_action = self._action(
+            "&Open Catalogue…", self.choose_catalogue, keys.Open, icon_name="open_catalogue"
+        )
         self.new_encrypted_action = self._action(
             "New Encr&ypted Catalogue…", self.choose_new_encrypted_catalogue
         )
@@ -200,58 +232,66 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addSeparator()
         self.import_files_action = self._action(
-            "&Import Files…", self.choose_import_files, QKeySequence("Ctrl+I")
+            "&Import Files…", self.choose_import_files, "Ctrl+I", icon_name="import_files"
         )
         self.import_folder_action = self._action(
-            "Import &Folder…", self.choose_import_folder, QKeySequence("Ctrl+Shift+I")
+            "Import &Folder…",
+            self.choose_import_folder,
+            "Ctrl+Shift+I",
+            icon_name="import_folder",
         )
         file_menu.addAction(self.import_files_action)
         file_menu.addAction(self.import_folder_action)
-        self.export_action = self._action("&Export…", self.export, QKeySequence("Ctrl+E"))
+        self.export_action = self._action("&Export…", self.export, "Ctrl+E", icon_name="export")
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
-        self.backup_action = self._action("&Back Up Catalogue…", self.choose_backup)
+        self.backup_action = self._action(
+            "&Back Up Catalogue…", self.choose_backup, icon_name="back_up"
+        )
         file_menu.addAction(self.backup_action)
         self.verify_action = self._action(
-            "&Verify Originals…", self.verification.show_dialog, QKeySequence("Ctrl+Shift+V")
+            "&Verify Originals…", self.verification.show_dialog, "Ctrl+Shift+V", icon_name="verify"
         )
         file_menu.addAction(self.verify_action)
         file_menu.addSeparator()
         self.lock_action = self._action(
-            "&Lock Catalogue", lambda: self.lock(), QKeySequence("Ctrl+L")
+            "&Lock Catalogue", lambda: self.lock(), "Ctrl+L", icon_name="lock"
         )
-        self.lock_action.setToolTip("Close the encrypted catalogue until its passphrase is typed")
+        self.lock_action.setStatusTip("Close the encrypted catalogue until its passphrase is typed")
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, keys.Quit))
 
         edit_menu = self.menuBar().addMenu("&Edit")
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(keys.Undo)
+        self.undo_action.setShortcuts(key_sequences(keys.Undo))
+        self.undo_action.setIcon(icon("undo"))
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(keys.Redo)])
+        self.redo_action.setShortcuts(key_sequences(*REDO_KEYS))
+        self.redo_action.setIcon(icon("redo"))
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
-        self.save_action = self._action("&Save Record", self.save_record, keys.Save)
+        self.save_action = self._action(
+            "&Save Record", self.save_record, keys.Save, icon_name="save"
+        )
         self.new_record_action = self._action(
-            "New &Record", self.new_record, QKeySequence("Ctrl+Shift+N")
+            "New &Record", self.new_record, "Ctrl+Shift+N", icon_name="new_record"
         )
         self.new_like_action = self._action(
-            "New Record &Like This One", self.new_record_like, QKeySequence("Ctrl+D")
+            "New Record &Like This One", self.new_record_like, "Ctrl+D"
         )
         self.batch_action = self._action(
-            "&Batch Edit Selected…", self.batch_edit, QKeySequence("Ctrl+B")
+            "&Batch Edit Selected…", self.batch_edit, "Ctrl+B", icon_name="batch_edit"
         )
-        self.withdraw_action = self._action(
-            "&Withdraw Selected", self.withdraw_selected, QKeySequence(keys.Delete)
-        )
-        self.rename_action = self._action("Edit &Title", self._focus_title, QKeySequence("F2"))
+        self.withdraw_action = self._action("&Withdraw Selected", self.withdraw_selected, "Del")
+        self.rename_action = self._action("Edit &Title", self._focus_title, "F2")
         for action in (self.withdraw_action, self.rename_action):
             # Only where records are listed: text fields keep Delete and F2 for themselves.
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.records_view.addAction(action)
             self.tree.addAction(action)
+            self._keyed_actions.remove(action)
         for action in (
             self.save_action,
             self.new_record_action,
@@ -262,7 +302,9 @@ class MainWindow(QMainWindow):
         ):
             edit_menu.addAction(action)
         edit_menu.addSeparator()
-        edit_menu.addAction(self._action("&Preferences…", self.edit_preferences))
+        edit_menu.addAction(
+            self._action("&Preferences…", self.edit_preferences, icon_name="preferences")
+        )
         self.record_actions = [
             self.save_action,
             self.new_like_action,
@@ -280,20 +322,85 @@ class MainWindow(QMainWindow):
 
         view_menu = self.menuBar().addMenu("&View")
         self.refresh_action = self._action(
-            "&Refresh", self.refresh_from_catalogue, QKeySequence(keys.Refresh)
+            "&Refresh", self.refresh_from_catalogue, keys.Refresh, icon_name="refresh"
         )
         view_menu.addAction(self.refresh_action)
         self.catalogue_actions.append(self.refresh_action)
 
+        go_menu = self.go_menu = self.menuBar().addMenu("&Go")
+        # Alt+Page Down/Up: keys no text box, list or desktop takes, so they work in the form.
+        self.next_record_action = self._action(
+            "&Next Record", lambda: self.step_record(1), "Alt+PgDown", icon_name="next_record"
+        )
+        self.previous_record_action = self._action(
+            "&Previous Record",
+            lambda: self.step_record(-1),
+            "Alt+PgUp",
+            icon_name="previous_record",
+        )
+        go_menu.addAction(self.next_record_action)
+        go_menu.addAction(self.previous_record_action)
+        self.catalogue_actions += [self.next_record_action, self.previous_record_action]
+
         search_menu = self.menuBar().addMenu("&Search")
-        self.find_action = self._action("&Find…", self.focus_search, keys.Find)
+        self.find_action = self._action("&Find…", self.focus_search, keys.Find, icon_name="find")
         search_menu.addAction(self.find_action)
         help_menu = self.menuBar().addMenu("&Help")
-        help_menu.addAction(self._action("&Search Syntax", self._search_help))
+        help_menu.addAction(self._action("&Search Syntax", self._search_help, icon_name="help"))
         help_menu.addAction(self._action("&About", self._about))
         self.seal_action = self._action("&Catalogue Seal…", self.show_seal)
         help_menu.addAction(self.seal_action)
         self.catalogue_actions.append(self.seal_action)
+
+        self.toolbar = main_toolbar(
+            self,
+            [
+                self.new_record_action,
+                self.import_files_action,
+                self.import_folder_action,
+                self.save_action,
+                None,
+                self.undo_action,
+                self.redo_action,
+                None,
+                self.batch_action,
+                self.export_action,
+                self.verify_action,
+                self.backup_action,
+                self.lock_action,
+                None,
+                self.find_action,
+            ],
+        )
+        toolbar_shown = self.toolbar.toggleViewAction()
+        toolbar_shown.setText("&Toolbar")
+        toolbar_shown.triggered.connect(self.settings.set_toolbar_shown)
+        view_menu.addSeparator()
+        view_menu.addAction(toolbar_shown)
+        # Undo and Redo stay out: a text field undoes its own typing first (DescriptionTab).
+        self.window_keys = WindowKeysFirst(self, lambda: self._keyed_actions)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.window_keys)
+
+    def step_record(self, step: int) -> None:
+        """Go to the next (1) or previous (-1) record of the list, saving what is being typed
+        first, as choosing it with the mouse does; the focus stays where it is."""
+        rows = self.records.rowCount()
+        if rows == 0:
+            return
+        current = self.records_view.currentIndex()
+        row = current.row() + step if current.isValid() else 0
+        if not 0 <= row < rows:
+            self.statusBar().showMessage(
+                "This is the last record." if step > 0 else "This is the first record.", 3000
+            )
+            return
+        focused = QApplication.focusWidget()
+        self.records_view.selectRow(row)
+        self.records_view.scrollTo(self.records.index(row, 0))
+        if focused is not None and focused.isVisible():
+            focused.setFocus()  # selecting a row does not move the focus; a refresh might
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -865,29 +972,40 @@ class MainWindow(QMainWindow):
         return self.catalogue.actor if self.catalogue is not None else ""
 
     def _search_help(self) -> None:
-        QMessageBox.information(self, "Search syntax", SEARCH_HELP)
+        if self.search_help is None:
+            self.search_help = SearchHelpDialog(self)
+        self.search_help.show()
+        self.search_help.raise_()
+        self.search_help.activateWindow()
 
     # -- window state --------------------------------------------------------------------
 
-    def _fit_default_size(self, width: int, height: int) -> None:
-        """The first-run size, shrunk to the screen's free area (a 1366x768 laptop)."""
-        screen = QGuiApplication.primaryScreen()
-        if screen is not None:
-            free = screen.availableGeometry()
-            width = min(width, free.width() - 16)
-            height = min(height, free.height() - 48)  # room for the title bar
+    def _fit_default_size(self) -> None:
+        """The first-run size: roomy, but inside the free area (less panels) of the screen the
+        window opens on, with a margin and room for the title bar (a 1366x768 laptop too)."""
+        screen = QGuiApplication.screenAt(QCursor.pos()) or self.screen()
+        free = screen.availableGeometry()
+        width = min(DEFAULT_SIZE[0], free.width() - 2 * SCREEN_MARGIN - WINDOW_FRAME)
+        height = min(DEFAULT_SIZE[1], free.height() - 2 * SCREEN_MARGIN - TITLE_BAR)
         self.resize(width, height)
+        self.move(  # the frame's top left corner
+            free.x() + (free.width() - width - WINDOW_FRAME) // 2,
+            free.y() + (free.height() - height - TITLE_BAR) // 2,
+        )
 
     def _restore_layout(self) -> None:
+        """The window as it was left; on the first run, a size that fits the screen and panes
+        that show the list's default columns and every tab of the record."""
         geometry = self.settings.geometry()
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self._fit_default_size()
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
+        self.toolbar.setVisible(self.settings.toolbar_shown())
         splitter = self.settings.splitter_state()
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
+        if splitter is None or not self.splitter.restoreState(splitter):
+            self.splitter.setSizes(default_pane_sizes(self.width()))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.import_dialog is not None and self.import_dialog.is_running():

@@ -22,8 +22,9 @@ from PySide6.QtCore import (
     SignalInstance,
 )
 
+from catalog_app.domain.languages import language_names
 from catalog_app.services import Catalogue
-from catalog_app.services.browse import ARRANGEMENT, RecordRow
+from catalog_app.services.browse import ARRANGEMENT, RecordRow, View
 from catalog_app.ui.tasks import TaskRunner
 
 PAGE_SIZE = 200
@@ -40,22 +41,47 @@ class Column:
     title: str
     sort_key: str
     text: Callable[[RecordRow], str]
-    width: int  # default width, in average characters
+    sample: str  # the default width fits this (and the title)
     shown: bool = True  # shown until the person chooses otherwise
+    tooltip: str = ""  # what the header's title stands for, when it is short
+    elide: Qt.TextElideMode = Qt.TextElideMode.ElideRight  # at the end, in reading order
+    number: bool = False  # a count: right-aligned, as figures are
 
 
+# Shown by default: what tells records apart at a glance (reference, title, dates, type, grade,
+# access), in the width a 1366-pixel screen gives the list. The title takes the room left.
 COLUMNS: tuple[Column, ...] = (
-    Column("Reference code", "reference_code", lambda r: r.reference_code, 22),
-    Column("Title", "title", lambda r: r.title, 42),
-    Column("Dates", "date", lambda r: r.dates or "", 14),
-    Column("Level", "level", lambda r: r.level, 9, shown=False),
-    Column("Type", "media_type", lambda r: r.media_type or "", 10),
-    Column("Language", "languages", lambda r: ", ".join(r.languages), 9),
-    Column("Access", "access_status", lambda r: r.access_status, 10),
-    Column("Reliability", "reliability", lambda r: r.reliability or "", 9),
-    Column("Originals", "originals", lambda r: str(r.originals), 8),
+    Column(
+        "Reference code",
+        "reference_code",
+        lambda r: r.reference_code,
+        "CAT-0000/0000/0000",
+        elide=Qt.TextElideMode.ElideMiddle,  # codes differ at their end: keep both ends
+    ),
+    Column("Title", "title", lambda r: r.title, "A title of about this length"),
+    Column("Dates", "date", lambda r: r.dates or "", "1988-07/1988-09"),
+    Column("Level", "level", lambda r: r.level, "subseries", shown=False),
+    Column("Type", "media_type", lambda r: r.media_type or "", "web page"),
+    Column("Language", "languages", lambda r: language_names(r.languages), "Persian", shown=False),
+    Column("Access", "access_status", lambda r: r.access_status, "restricted"),
+    Column(
+        "Grade",
+        "reliability",
+        lambda r: r.reliability or "",
+        "B2",
+        tooltip="Reliability grade: the source (A–F) and the information (1–6)",
+    ),
+    Column("Originals", "originals", lambda r: str(r.originals), "0", shown=False, number=True),
+    Column(
+        "Needs review",
+        "review",
+        lambda r: ", ".join(name.replace("_", " ") for name in r.harvested),
+        "title, dates",
+        shown=False,
+        tooltip="Values harvested from the document that no person has checked yet",
+    ),
 )
-ORIGINALS_COLUMN = len(COLUMNS) - 1
+TITLE_COLUMN = 1
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
@@ -89,6 +115,7 @@ class RecordsModel(QAbstractTableModel):
         self._given: array[int] | None = None  # set_ids' own order (e.g. by relevance)
         self._parent_id: int | None = None
         self._showing_parent = False
+        self._view: View | None = None  # set_view's
         self._sort_key = ARRANGEMENT
         self._descending = False
         self._pages: OrderedDict[int, list[RecordRow | None]] = OrderedDict()
@@ -104,13 +131,14 @@ class RecordsModel(QAbstractTableModel):
     def set_catalogue(self, catalogue: Catalogue | None) -> None:
         self._catalogue = catalogue
         self._showing_parent = False
-        self._given = None
+        self._given = self._view = None
         self._replace(array("q"))
 
     def set_parent(self, parent_id: int | None) -> None:
         """Show the records directly under `parent_id` (None: the top level). A large level
         is read in the background (with a runner), the list empty until it arrives."""
         self._parent_id, self._showing_parent, self._given = parent_id, True, None
+        self._view = None
         catalogue = self._catalogue
         if (
             self._runner is None
@@ -124,9 +152,19 @@ class RecordsModel(QAbstractTableModel):
 
     def set_ids(self, ids: Iterable[int]) -> None:
         """Show these records (e.g. search results), in this order until a column is sorted."""
-        self._showing_parent = False
+        self._showing_parent, self._view = False, None
         self._given = array("q", ids)
         self._replace(self._query_ids())
+
+    def set_view(self, view: View, size: int | None = None) -> None:
+        """Show a view of the whole catalogue (services.browse), sorted in SQL as a level is;
+        read in place when its `size` is known to be small, else in the background."""
+        self._showing_parent, self._given, self._view = False, None, view
+        if self._runner is None or (size is not None and size <= READ_IN_PLACE_UP_TO):
+            self._replace(self._query_ids())
+            return
+        self._replace(array("q"))
+        self._in_background("records-level", self.loading)
 
     def reload(self) -> None:
         """Read the ids again (records were added, moved or removed)."""
@@ -193,7 +231,9 @@ class RecordsModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section].title
-            if role == Qt.ItemDataRole.TextAlignmentRole and section == ORIGINALS_COLUMN:
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return COLUMNS[section].tooltip or None
+            if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[section].number:
                 return _RIGHT
         return None
 
@@ -203,7 +243,7 @@ class RecordsModel(QAbstractTableModel):
         if role == UNIT_ID_ROLE:
             return self._ids[index.row()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if index.column() == ORIGINALS_COLUMN else None
+            return _RIGHT if COLUMNS[index.column()].number else None
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         record = self.record(index.row())
@@ -212,8 +252,8 @@ class RecordsModel(QAbstractTableModel):
                 "(deleted)" if index.column() == 0 and role == Qt.ItemDataRole.DisplayRole else None
             )
         text = COLUMNS[index.column()].text(record)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return text if index.column() == 1 else None
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole of a title the column cuts short
+            return text if index.column() == TITLE_COLUMN else None
         return text
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -248,8 +288,8 @@ class RecordsModel(QAbstractTableModel):
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _shown(self) -> tuple[bool, int | None, array[int] | None]:
-        return self._showing_parent, self._parent_id, self._given
+    def _shown(self) -> tuple[bool, int | None, array[int] | None, View | None]:
+        return self._showing_parent, self._parent_id, self._given, self._view
 
     def _query_ids(self) -> array[int]:
         catalogue = self._catalogue
@@ -257,6 +297,9 @@ class RecordsModel(QAbstractTableModel):
             return array("q")
         if self._showing_parent:
             return catalogue.browse.ids(self._parent_id, self._sort_key, self._descending)
+        if self._view is not None:
+            sort = None if self._sort_key == ARRANGEMENT else self._sort_key
+            return catalogue.browse.view_ids(self._view, sort, self._descending)
         if self._given is None:
             return array("q")
         if self._sort_key == ARRANGEMENT:

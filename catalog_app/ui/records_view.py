@@ -14,12 +14,17 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTableView, QWidget
 
-from catalog_app.ui.records_model import COLUMNS, RecordsModel
+from catalog_app.ui.reading_direction import ReadingDirectionDelegate
+from catalog_app.ui.records_model import COLUMNS, TITLE_COLUMN, RecordsModel
 from catalog_app.ui.settings import UiSettings
 
 SAVE_DELAY_MS = 400  # header changes come in bursts (dragging a column edge)
 # Keep a selection across a re-sort only up to this many records (finding them is one pass).
 MAX_KEPT_SELECTION = 10_000
+CELL_PADDING = 12  # pixels around a cell's text, beyond its characters
+SORT_ARROW = 14  # room for the header's sort indicator beside a title
+# A saved arrangement is for these columns: once a column is added, the defaults apply again.
+_COLUMN_TITLES = [column.title for column in COLUMNS]
 
 
 class RecordsView(QTableView):
@@ -46,7 +51,6 @@ class RecordsView(QTableView):
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
         self.setWordWrap(False)
-        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
 
         rows = self.verticalHeader()
@@ -74,14 +78,27 @@ class RecordsView(QTableView):
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
         header.setSortIndicatorClearable(True)
+        header.setStretchLastSection(False)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._show_header_menu)
-        char = self.fontMetrics().averageCharWidth()
+        metrics = self.fontMetrics()
+        header_metrics = header.fontMetrics()
+        delegates: dict[Qt.TextElideMode, ReadingDirectionDelegate] = {}
         for number, column in enumerate(COLUMNS):
-            header.resizeSection(number, column.width * char + 12)
+            width = max(
+                metrics.horizontalAdvance(column.sample),
+                header_metrics.horizontalAdvance(column.title) + SORT_ARROW,
+            )
+            header.resizeSection(number, width + CELL_PADDING)
             header.setSectionHidden(number, not column.shown)
+            if column.elide not in delegates:
+                delegates[column.elide] = ReadingDirectionDelegate(column.elide, self)
+            self.setItemDelegateForColumn(number, delegates[column.elide])
+        # The title takes the room the other columns leave, so that the list fits its pane.
+        header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(metrics.horizontalAdvance("Title…") + CELL_PADDING)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the arrangement's order
-        state = self._settings.records_header() if self._settings else None
+        state = self._settings.records_header(_COLUMN_TITLES) if self._settings else None
         if state is not None and not header.restoreState(state):
             header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         if header.hiddenSectionCount() == header.count():
@@ -125,7 +142,7 @@ class RecordsView(QTableView):
         """Write the columns' order, widths, visibility and sort to the settings now."""
         self._save_timer.stop()
         if self._settings is not None:
-            self._settings.save_records_header(self.horizontalHeader().saveState())
+            self._settings.save_records_header(self.horizontalHeader().saveState(), _COLUMN_TITLES)
 
     # -- selection ---------------------------------------------------------------------------
 

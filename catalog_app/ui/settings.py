@@ -19,13 +19,16 @@ class UiSettings:
     def __init__(self, settings: QSettings | None = None) -> None:
         self._s = settings or QSettings(APP_NAME, APP_NAME)
 
-    def recent_catalogues(self) -> list[Path]:
-        value = self._s.value("catalogues/recent", [])
-        if isinstance(value, str):
+    def _strings(self, key: str) -> list[str]:
+        value = self._s.value(key, [])
+        if isinstance(value, str):  # a list of one, as an INI file gives it back
             value = [value]
         if not isinstance(value, list):
             return []
-        return [Path(str(item)) for item in value if item]
+        return [str(item) for item in value if item]
+
+    def recent_catalogues(self) -> list[Path]:
+        return [Path(item) for item in self._strings("catalogues/recent")]
 
     def remember_catalogue(self, path: Path) -> None:
         recent = [p for p in self.recent_catalogues() if p != path]
@@ -53,13 +56,31 @@ class UiSettings:
         self._s.setValue("window/state", state)
         self._s.setValue("window/splitter", splitter)
 
-    def records_header(self) -> QByteArray | None:
-        """The records table's columns: order, widths, hidden ones and the sort."""
+    def records_header(self, columns: list[str]) -> QByteArray | None:
+        """The records table's columns: order, widths, hidden ones and the sort; None if it
+        was saved for other `columns` (titles) than these."""
         value = self._s.value("records/header")
-        return value if isinstance(value, QByteArray) else None
+        if not isinstance(value, QByteArray) or self._strings("records/columns") != columns:
+            return None
+        return value
 
-    def save_records_header(self, state: QByteArray) -> None:
+    def save_records_header(self, state: QByteArray, columns: list[str]) -> None:
         self._s.setValue("records/header", state)
+        self._s.setValue("records/columns", columns)
+
+    def toolbar_shown(self) -> bool:
+        value = self._s.value("window/toolbar", True)
+        return value not in (False, "false", "0", 0)
+
+    def set_toolbar_shown(self, shown: bool) -> None:
+        self._s.setValue("window/toolbar", shown)
+
+    def unfolded_description_areas(self) -> list[str]:
+        """The ISAD(G) areas ("3.3") whose every element the Description tab shows."""
+        return self._strings("description/unfolded")
+
+    def set_unfolded_description_areas(self, areas: list[str]) -> None:
+        self._s.setValue("description/unfolded", areas)
 
     def user_name(self) -> str:
         """The person at the window, as preferences give it: recorded with every change,

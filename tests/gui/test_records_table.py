@@ -16,7 +16,7 @@ from catalog_app.ui.records_model import COLUMNS, UNIT_ID_ROLE, RecordsModel
 from catalog_app.ui.records_view import RecordsView
 from catalog_app.ui.settings import UiSettings
 
-TITLE, DATES, LEVEL = 1, 2, 3
+TITLE, DATES, LEVEL, LANGUAGE, ORIGINALS = 1, 2, 3, 5, 8
 # A popup menu on the offscreen platform warns that it cannot raise it or grab the keyboard.
 MENU_WARNINGS = pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing)")
 
@@ -110,13 +110,13 @@ def test_the_model_passes_the_model_tester(
 
 def test_rows_show_the_columns_in_the_arrangement_order(view: RecordsView) -> None:
     model = view.model()
-    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(9)] == [
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))] == [
         c.title for c in COLUMNS
     ]
     assert _column(view, 0) == ["R/00000", "R/00001", "R/00002", "R/00003", "R/00004"]
     assert _column(view, TITLE) == ["delta", "Bravo", "alpha", "charlie", "echo"]
-    assert model.index(0, 5).data() == "en"
-    assert model.index(0, 8).data() == "0"
+    assert model.index(0, LANGUAGE).data() == "English"  # a name, not the code "en"
+    assert model.index(0, ORIGINALS).data() == "0"
     assert view.is_column_shown(TITLE)
     assert not view.is_column_shown(LEVEL)  # not one of the default columns
 
@@ -191,7 +191,8 @@ def test_the_columns_and_sort_are_restored_in_a_new_view(
     _choose_in_header_menu(qtbot, view, "Dates")
     view.horizontalHeader().moveSection(view.horizontalHeader().visualIndex(TITLE), 0)
     _click_header(qtbot, view, TITLE, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: ui_settings.records_header() is not None)  # saved after a pause
+    titles = [c.title for c in COLUMNS]
+    qtbot.waitUntil(lambda: ui_settings.records_header(titles) is not None)  # after a pause
     view.save_header()
 
     model = RecordsModel(catalogue)
