@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalog_app.domain.dates import DateError, describe_date
+from catalog_app.domain.languages import language_names, script_names
 from catalog_app.domain.records import UnitDetail
 from catalog_app.domain.vocabulary import AgentRole
 
@@ -193,7 +194,7 @@ def element_text(unit: UnitDetail, element: Element) -> str | None:
         note = f": {unit.access_note}" if unit.access_note else ""
         return f"{unit.access_status}{note}"
     elif element.number == "3.4.3":
-        parts = [", ".join(unit.languages), ", ".join(unit.scripts)]
+        parts = [language_names(unit.languages), script_names(unit.scripts)]
     else:
         parts = [getattr(unit, name) for name in element.fields]
     text = "; ".join(str(part) for part in parts if part)

@@ -1,5 +1,6 @@
-"""Language codes as records hold them (ISO 639, BCP 47 tags: "fa", "fa-af") as names people
-read ("Persian", "Persian (Afghanistan)"), from the Unicode CLDR's English names through Babel.
+"""Language codes as records hold them (ISO 639, BCP 47 tags: "fa", "fa-af") and script codes
+(ISO 15924: "Arab") as names people read ("Persian", "Persian (Afghanistan)", "Arabic"), from
+the Unicode CLDR's English names through Babel.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ def language_name(code: str) -> str:
 def language_names(codes: Iterable[str]) -> str:
     """Several codes as one line of names: "Persian, English"."""
     return ", ".join(language_name(code) for code in codes)
+
+
+def script_names(codes: Iterable[str]) -> str:
+    """Script codes as one line of names: "Arabic, Latin"; a code CLDR does not name as it is."""
+    return ", ".join(str(_ENGLISH.scripts.get(code.title(), code)) for code in codes)
 
 
 def _subtag_name(subtag: str) -> str:

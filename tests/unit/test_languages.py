@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from catalog_app.domain.languages import language_name, language_names
+from catalog_app.domain.isad import AREAS, element_text
+from catalog_app.domain.languages import language_name, language_names, script_names
+from catalog_app.services import Catalogue
 
 
 @pytest.mark.parametrize(
@@ -32,3 +34,16 @@ def test_a_code_without_a_name_is_shown_as_typed() -> None:
 def test_several_codes_read_as_one_line() -> None:
     assert language_names(("fa", "en")) == "Persian, English"
     assert language_names(()) == ""
+
+
+def test_scripts_read_as_their_names() -> None:
+    assert script_names(("Arab", "Latn")) == "Arabic, Latin"
+    assert script_names(("Qaaa",)) == "Qaaa"  # private use: shown as typed
+
+
+def test_the_description_gives_the_material_s_languages_by_name(catalogue: Catalogue) -> None:
+    unit = catalogue.units.create(
+        {"title": "Letters", "languages": ["fa", "en"], "scripts": ["Arab", "Latn"]}
+    )
+    (element,) = [e for area in AREAS for e in area.elements if e.number == "3.4.3"]
+    assert element_text(catalogue.units.get(unit.id), element) == "Persian, English; Arabic, Latin"
