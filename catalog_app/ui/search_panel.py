@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from catalog_app.domain.languages import language_name
 from catalog_app.domain.records import SearchResults
 from catalog_app.search.facet_filters import add_filter, filter_for
 
@@ -139,7 +140,8 @@ class SearchPanel(QWidget):
             group.setFont(0, font)
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)
             for value, count in values[:SHOWN_VALUES]:
-                item = QTreeWidgetItem([f"{value}   {count:,}"])
+                shown = language_name(value) if name == "language" else value
+                item = QTreeWidgetItem([f"{shown}   {count:,}"])
                 item.setData(0, _FILTER_ROLE, filter_for(name, value))
                 if item.data(0, _FILTER_ROLE) is None:
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled)

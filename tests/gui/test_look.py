@@ -185,3 +185,20 @@ def test_help_search_syntax_is_a_page_with_headings_and_examples(
     assert "<table" in dialog.browser.toHtml()
     action.trigger()  # a second time: the same page, brought forward
     assert window.search_help is dialog
+
+
+def test_the_language_facet_lists_languages_by_name(
+    qtbot: QtBot, window: MainWindow, described: Catalogue
+) -> None:
+    path = described.path
+    described.close()
+    assert window.open_catalogue(path)
+    window.find_action.trigger()
+    qtbot.keyClicks(window.search.box, "lang:fa")
+    facets = window.search.facets_view
+    qtbot.waitUntil(lambda: facets.topLevelItemCount() > 0)
+    groups = [facets.topLevelItem(i) for i in range(facets.topLevelItemCount())]
+    (language,) = [g for g in groups if g is not None and g.text(0) == "Language"]
+    value = language.child(0)
+    assert value is not None
+    assert value.text(0).startswith("Persian ")
