@@ -717,6 +717,10 @@ class MainWindow(QMainWindow):
     def _show_record(self, unit_id: int | None) -> None:
         if self.detail is None:
             return
+        shown = self.detail.description.unit_id
+        if unit_id != shown and shown is not None and not self.detail.description.can_leave():
+            self.show_unit(shown)  # a value there was refused: back to it
+            return
         if unit_id != self.detail.unit_id:
             self.detail.show_unit(unit_id)
         self.detail_holder.setCurrentWidget(self.detail)

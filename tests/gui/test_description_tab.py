@@ -6,11 +6,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent, QUndoStack
-from PySide6.QtWidgets import QApplication, QLineEdit, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QPoint, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QKeyEvent, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
+from catalog_app.domain.isad import AREAS
 from catalog_app.domain.records import UnitDetail
 from catalog_app.services import Catalogue
 from catalog_app.ui.detail import description_tab
@@ -21,6 +29,7 @@ from catalog_app.ui.detail.description_tab import (
     NewTermDialog,
     TextField,
 )
+from catalog_app.ui.settings import UiSettings
 from tests.gui.helpers import undo_host
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -72,6 +81,13 @@ def retype(qtbot: QtBot, editor: QWidget, text: str) -> None:
     type_text(qtbot, editor, text)
 
 
+def show_all(qtbot: QtBot, form: Form, area: str) -> None:
+    """Click an area's "Show all elements", as a person does to reach an empty element."""
+    toggle = form.tab.areas[area].toggle
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    assert form.tab.areas[area].unfolded
+
+
 def press(qtbot: QtBot, key: Qt.Key, modifiers: Qt.KeyboardModifier) -> None:
     focused = QApplication.focusWidget()
     assert focused is not None
@@ -79,13 +95,13 @@ def press(qtbot: QtBot, key: Qt.Key, modifiers: Qt.KeyboardModifier) -> None:
 
 
 @pytest.fixture
-def form(qtbot: QtBot, catalogue: Catalogue) -> Iterator[Form]:
+def form(qtbot: QtBot, catalogue: Catalogue, undo_stack: QUndoStack) -> Iterator[Form]:
     """The tab in a window with the undo and redo shortcuts the main window provides."""
     unit = catalogue.units.create(
         {"title": "Letters from Evin", "date_expression": "1988", "extent": "3 pages"}
     )
     catalogue.units.create({"title": "Another record", "reference_code": "TAKEN-1"})
-    stack = QUndoStack()
+    stack = undo_stack
     host = undo_host(qtbot, stack)
     tab = DescriptionTab(catalogue, stack)
     QVBoxLayout(host).addWidget(tab)
@@ -136,6 +152,7 @@ def test_ctrl_z_in_a_field_being_typed_in_undoes_the_typing_only(qtbot: QtBot, f
 
 
 def test_ctrl_s_saves_only_the_changed_fields_as_one_step(qtbot: QtBot, form: Form) -> None:
+    show_all(qtbot, form, "3.3")
     retype(qtbot, form.line("extent"), "5 leaves")
     # Typing in a long field without leaving the form first: both go in one save.
     form.text("scope_content").setFocus()
@@ -145,7 +162,7 @@ def test_ctrl_s_saves_only_the_changed_fields_as_one_step(qtbot: QtBot, form: Fo
     press(qtbot, Qt.Key.Key_S, CTRL)
     assert form.stored().scope_content == "Letters to the family."
     assert form.stack.count() == 2
-    assert form.stack.text(1) == "Edit scope content"
+    assert form.stack.text(1) == "Edit scope and content"
     form.stack.undo()
     assert form.stored().scope_content is None
     assert form.stored().extent == "5 leaves"
@@ -183,6 +200,7 @@ def test_a_reference_code_in_use_is_refused_with_a_message(qtbot: QtBot, form: F
 
 
 def test_an_empty_title_and_bad_language_codes_explain_themselves(qtbot: QtBot, form: Form) -> None:
+    show_all(qtbot, form, "3.4")
     retype(qtbot, form.line("languages"), "fa, english")
     press(qtbot, Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)
     assert "'english' is not a valid code" in form.tab.fields["languages"].message.text()
@@ -204,6 +222,7 @@ def test_persian_text_is_typed_and_saved_as_it_is(qtbot: QtBot, form: Form) -> N
     # Direction is left to Qt's bidi handling, never forced left-to-right.
     assert not form.line("title").testAttribute(Qt.WidgetAttribute.WA_SetLayoutDirection)
 
+    show_all(qtbot, form, "3.3")
     scope = form.text("scope_content")
     retype(qtbot, scope, "گزارش درباره گورستان\nA line in English.")
     press(qtbot, Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)
@@ -339,3 +358,190 @@ def test_switching_records_saves_the_field_being_typed(qtbot: QtBot, form: Form)
     form.tab.show_unit(None)
     assert not form.line("title").isEnabled() or not form.tab.fields["title"].row.isEnabled()
     assert form.line("title").text() == ""
+
+
+def test_undo_and_redo_show_the_stored_values_and_drop_a_refused_one(
+    qtbot: QtBot, form: Form
+) -> None:
+    date = form.tab.fields["date_expression"]
+    retype(qtbot, form.line("title"), "Letters from Evin prison")
+    press(qtbot, Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)
+    retype(qtbot, date.editor, "1988-13")
+    press(qtbot, Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)  # refused: kept to fix
+    assert "not a date in EDTF form" in date.message.text()
+
+    press(qtbot, Qt.Key.Key_Z, CTRL)  # the next field has no typing: the title's save
+    assert form.stored().title == "Letters from Evin"
+    assert form.line("title").text() == "Letters from Evin"
+    assert form.line("date_expression").text() == "1988"
+    assert date.message.text() == "Means: 1988"
+    assert not date.refused
+
+    retype(qtbot, date.editor, "1988-13")
+    press(qtbot, Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)
+    press(qtbot, Qt.Key.Key_Z, CTRL_SHIFT)
+    assert form.line("title").text() == "Letters from Evin prison"
+    assert form.line("date_expression").text() == "1988"
+    assert date.message.text() == "Means: 1988"
+
+
+def test_a_save_keeps_the_refused_value_of_another_field_to_fix(qtbot: QtBot, form: Form) -> None:
+    date = form.tab.fields["date_expression"]
+    retype(qtbot, date.editor, "1988-13")
+    retype(qtbot, form.line("extent"), "4 pages")  # leaving the date: refused
+    press(qtbot, Qt.Key.Key_S, CTRL)
+    assert form.stored().extent == "4 pages"
+    assert form.line("date_expression").text() == "1988-13"
+    assert date.refused
+
+
+# -- the full ISAD(G) description -------------------------------------------------------------
+
+
+def shown(widget: QWidget) -> bool:
+    return widget.isVisibleTo(widget.window())
+
+
+def test_the_form_has_the_seven_areas_and_names_each_elements_number(form: Form) -> None:
+    assert [box.title() for box in form.tab.areas.values()] == [a.name for a in AREAS]
+    history = form.tab.fields["administrative_history"]
+    assert history.row.toolTip() == "ISAD(G) 3.2.2 Administrative / biographical history"
+    assert form.tab.creators.toolTip() == "ISAD(G) 3.2.1 Name of creator(s)"
+    numbered = {e.number for a in AREAS for e in a.elements if e.number}
+    tips = {w.toolTip() for w in form.tab.findChildren(QWidget) if w.toolTip()}
+    assert {n for n in numbered if any(t.startswith(f"ISAD(G) {n} ") for t in tips)} == numbered
+
+
+def test_empty_optional_elements_are_folded_until_shown_and_the_choice_is_kept(
+    qtbot: QtBot, form: Form, ui_settings: UiSettings
+) -> None:
+    form.tab.remember_folding(ui_settings)
+    fields = form.tab.fields
+    for essential in ("reference_code", "title", "date_expression", "level", "extent"):
+        assert shown(fields[essential].row)
+    assert shown(form.tab.creators)
+    assert not shown(fields["appraisal"].row)
+    assert not shown(fields["originals_location"].row)
+    toggle = form.tab.areas["3.3"].toggle
+    assert toggle.text() == "Show all elements (4 more)"
+
+    show_all(qtbot, form, "3.3")
+    assert shown(fields["appraisal"].row)
+    assert shown(fields["scope_content"].row)
+    assert not shown(fields["originals_location"].row)  # other areas stay folded
+    assert ui_settings.unfolded_description_areas() == ["3.3"]
+
+    # Typed into, the element stays when the area is folded again; so on another record.
+    retype(qtbot, form.text("appraisal"), "Kept in full.")
+    press(qtbot, Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    assert ui_settings.unfolded_description_areas() == []
+    assert shown(fields["appraisal"].row)
+    assert not shown(fields["accruals"].row)
+    assert toggle.text() == "Show all elements (3 more)"
+
+    other = DescriptionTab(form.catalogue, form.stack)
+    qtbot.addWidget(other)
+    ui_settings.set_unfolded_description_areas(["3.5"])
+    other.remember_folding(ui_settings)
+    other.show_unit(form.unit.id)
+    assert other.fields["appraisal"].row.isVisibleTo(other)
+    assert other.fields["originals_location"].row.isVisibleTo(other)
+    assert not other.fields["accruals"].row.isVisibleTo(other)
+
+
+def test_the_new_elements_are_typed_and_saved(qtbot: QtBot, form: Form) -> None:
+    show_all(qtbot, form, "3.5")
+    retype(qtbot, form.text("originals_location"), "With the family in Tehran.")
+    retype(qtbot, form.text("copies_location"), "Scans at the Boroumand Center.")
+    press(qtbot, Qt.Key.Key_Tab, Qt.KeyboardModifier.NoModifier)
+    stored = form.stored()
+    assert stored.originals_location == "With the family in Tehran."
+    assert stored.copies_location == "Scans at the Boroumand Center."
+
+
+@POPUP_WARNINGS
+def test_creators_are_typed_as_names_and_listed_apart_from_other_names(
+    qtbot: QtBot, form: Form, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        description_tab, "ask_new_term", lambda parent, what, name: NewTerm(name, "organisation")
+    )
+    entry = form.tab.creators.entry
+    assert not form.tab.creators.role.isVisibleTo(form.tab)  # the role is "creator"
+    retype(qtbot, entry, "Mothers of Khavaran")
+    qtbot.keyClick(entry, Qt.Key.Key_Return)
+    [link] = form.stored().agents
+    assert (link.authorised_name, link.role) == ("Mothers of Khavaran", "creator")
+    assert [p.name for p in form.tab.creators.points()] == ["Mothers of Khavaran"]
+    assert form.tab.creators.list.item(0).text() == "Mothers of Khavaran"
+    assert form.tab.agents.points() == []  # the access points list the other roles
+
+    # The same agent named elsewhere is found, not made again, in another role.
+    monkeypatch.setattr(description_tab, "ask_new_term", lambda *args: pytest.fail("asked"))
+    form.tab.agents.role.setCurrentText("subject")
+    retype(qtbot, form.tab.agents.entry, "mothers of khavaran")
+    qtbot.keyClick(form.tab.agents.entry, Qt.Key.Key_Return)
+    assert sorted(a.role for a in form.stored().agents) == ["creator", "subject"]
+    assert [p.label for p in form.tab.agents.points()] == ["Mothers of Khavaran (subject)"]
+
+    form.tab.creators.list.setCurrentRow(0)
+    form.tab.creators.list.setFocus()
+    qtbot.keyClick(form.tab.creators.list, Qt.Key.Key_Delete)
+    assert [a.role for a in form.stored().agents] == ["subject"]
+    assert form.tab.creators.points() == []
+
+
+def test_the_source_address_is_a_link_opened_only_when_clicked(
+    qtbot: QtBot, form: Form, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[QUrl] = []
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url)
+        return True
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    address = "https://example.org/khavaran?from=archive"
+    form.catalogue.units.update(form.unit.id, {"source_url": address})
+    form.tab.show_unit(form.unit.id)
+    field = form.tab.fields["source_url"]
+    link = form.tab.findChild(QLabel, "source_url_link")
+    assert link is not None
+    assert shown(field.row)  # in the identity statement, folded or not: it has a value
+    assert shown(link)
+    assert opened == []  # never loaded by itself
+
+    qtbot.mouseClick(link, Qt.MouseButton.LeftButton, pos=QPoint(4, link.height() // 2))
+    assert [url.toString() for url in opened] == [address]
+
+    retype(qtbot, field.editor, "javascript:alert(1)")
+    assert not shown(link)
+
+
+def test_tab_goes_down_the_form_and_keeps_the_field_in_view(qtbot: QtBot, form: Form) -> None:
+    for area in ("3.2", "3.3", "3.4", "3.5", "3.6", "3.7"):
+        show_all(qtbot, form, area)
+    page = form.tab.scroll_area.widget()
+    assert page is not None
+    viewport = form.tab.scroll_area.viewport()
+    first = form.line("reference_code")
+    first.setFocus()
+    qtbot.waitUntil(first.hasFocus)
+    tops: list[int] = []
+    visited: list[str] = []
+    focused = QApplication.focusWidget()
+    while focused is not None and page.isAncestorOf(focused):
+        tops.append(focused.mapTo(page, QPoint(0, 0)).y())
+        visited.append(focused.objectName())
+        corner = focused.mapTo(viewport, QPoint(0, focused.height() // 2))
+        assert viewport.rect().contains(corner), focused.objectName()
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        if focused is first:
+            break
+    assert tops == sorted(tops)
+    assert visited.index("title") < visited.index("creator_entry")
+    assert visited.index("creator_entry") < visited.index("administrative_history")
+    assert visited.index("agent_entry") < visited.index("archivist_note")
+    assert visited[-1] == "area_3.7_all"

@@ -1,260 +1,84 @@
-"""The Description tab: the ISAD(G) / Dublin Core fields of one record, as a fast form.
+"""The Description tab: a record's full ISAD(G) description, as a fast form.
+
+The 26 elements are grouped in the standard's seven areas (`catalog_app.domain.isad`); in each
+area the optional elements without a value are folded away until the person shows them all
+(remembered per area). The creators (3.2.1) are the agents linked in the creator role; the
+other roles are the access points' names.
 
 A field is saved when it loses focus or on Ctrl+S; only the fields that changed, as one
 undoable EditFields command. Values are checked as they are typed (EDTF dates read back in
 plain words, reference codes checked for uniqueness) and a bad value stays in its field with a
-one-line explanation under it instead of being saved.
+one-line explanation under it instead of being saved. Leaving the record while a field holds
+such a value asks whether to go back to it or drop it (`can_leave`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QComboBox,
-    QCompleter,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
+    QMainWindow,
+    QMessageBox,
     QScrollArea,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from catalog_app.domain.dates import DateError, describe_date
+from catalog_app.domain.isad import AREAS, CREATOR_ROLE, Area, Element
 from catalog_app.domain.records import AgentName, AgentRecord, TermRecord, UnitDetail
 from catalog_app.domain.unit_rules import clean_unit_fields
-from catalog_app.domain.vocabulary import (
-    AccessStatus,
-    AgentKind,
-    AgentRole,
-    DateKind,
-    Level,
-    MediaKind,
-    NameKind,
-)
+from catalog_app.domain.vocabulary import AgentRole, NameKind
 from catalog_app.errors import CatalogError, RecordNotFound
 from catalog_app.services import Catalogue
+from catalog_app.ui.detail.access_points import (
+    AccessPointEditor,
+    NewTerm,
+    NewTermDialog,
+    ask_new_term,
+)
+from catalog_app.ui.detail.description_areas import AreaBox
+from catalog_app.ui.detail.description_fields import (
+    ERROR_STYLE,
+    Field,
+    LineField,
+    TextField,
+    field_label,
+    make_field,
+    text_editor,
+)
+from catalog_app.ui.settings import UiSettings
 from catalog_app.ui.undo import (
     AccessPoint,
     EditFields,
     Feedback,
     LinkAccessPoint,
     UnlinkAccessPoint,
+    submit,
 )
 
-ERROR_STYLE = "color: #b00020;"
+__all__ = [
+    "AccessPointEditor",
+    "DescriptionTab",
+    "Field",
+    "LineField",
+    "NewTerm",
+    "NewTermDialog",
+    "TextField",
+    "ask_new_term",
+    "text_editor",
+]
+
 _REDO = QKeySequence.StandardKey.Redo
-HINT_STYLE = "color: palette(mid);"
-
-# -- one field of the form ---------------------------------------------------------------------
-
-
-class Field:
-    """An editor for one unit field, with the one-line message shown under it."""
-
-    def __init__(self, name: str, editor: QWidget) -> None:
-        self.name = name
-        self.editor = editor
-        editor.setObjectName(name)
-        self.message = QLabel()
-        self.message.setObjectName(f"{name}_message")
-        self.message.setWordWrap(True)
-        self.message.hide()
-        self.row = QWidget()
-        layout = QVBoxLayout(self.row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(1)
-        layout.addWidget(editor)
-        layout.addWidget(self.message)
-
-    def value(self) -> Any:
-        """The value as typed, in the form the record holds it (for comparing)."""
-        raise NotImplementedError
-
-    def set_value(self, value: Any) -> None:
-        raise NotImplementedError
-
-    def set_editable(self, editable: bool) -> None:
-        self.editor.setEnabled(editable)
-
-    def has_local_undo(self, redo: bool) -> bool:
-        """Whether the editor has typing of its own to undo (then Ctrl+Z stays in it)."""
-        return False
-
-    def show_message(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setStyleSheet(ERROR_STYLE if error else HINT_STYLE)
-        self.message.setVisible(bool(text))
-
-
-class LineField(Field):
-    def __init__(self, name: str) -> None:
-        self.line = QLineEdit()
-        super().__init__(name, self.line)
-
-    def value(self) -> Any:
-        return self.line.text().strip() or None
-
-    def set_value(self, value: Any) -> None:
-        self.line.setText(value or "")
-
-    def set_editable(self, editable: bool) -> None:
-        self.line.setReadOnly(not editable)
-
-    def has_local_undo(self, redo: bool) -> bool:
-        return self.line.isRedoAvailable() if redo else self.line.isUndoAvailable()
-
-
-class CodesField(LineField):
-    """A list of language or script codes, typed as "fa, en"."""
-
-    def value(self) -> Any:
-        return tuple(self.line.text().replace(",", " ").split())
-
-    def set_value(self, value: Any) -> None:
-        self.line.setText(", ".join(value or ()))
-
-
-def text_editor(max_height: int = 110) -> QTextEdit:
-    """A multi-line plain-text editor in which each paragraph takes its own direction.
-
-    QTextEdit rather than QPlainTextEdit: the latter lays out every paragraph left-aligned,
-    so a Persian or Arabic paragraph would hang on the wrong side.
-    """
-    edit = QTextEdit()
-    edit.setAcceptRichText(False)
-    edit.setTabChangesFocus(True)  # Tab moves on, as in every other field
-    edit.setMinimumHeight(60)
-    edit.setMaximumHeight(max_height)
-    return edit
-
-
-class TextField(Field):
-    def __init__(self, name: str) -> None:
-        self.text = text_editor()
-        super().__init__(name, self.text)
-
-    def value(self) -> Any:
-        return self.text.toPlainText().strip() or None
-
-    def set_value(self, value: Any) -> None:
-        self.text.setPlainText(value or "")
-
-    def set_editable(self, editable: bool) -> None:
-        self.text.setReadOnly(not editable)
-
-    def has_local_undo(self, redo: bool) -> bool:
-        document = self.text.document()
-        return document.isRedoAvailable() if redo else document.isUndoAvailable()
-
-
-class ChoiceField(Field):
-    def __init__(self, name: str, choices: type[StrEnum], *, optional: bool) -> None:
-        self.combo = QComboBox()
-        if optional:
-            self.combo.addItem("—", None)
-        for choice in choices:
-            self.combo.addItem(choice.value, choice.value)
-        super().__init__(name, self.combo)
-
-    def value(self) -> Any:
-        return self.combo.currentData()
-
-    def set_value(self, value: Any) -> None:
-        self.combo.setCurrentIndex(max(0, self.combo.findData(value)))
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    name: str
-    label: str
-    make: Callable[[str], Field]
-
-
-def _line(name: str) -> Field:
-    return LineField(name)
-
-
-def _text(name: str) -> Field:
-    return TextField(name)
-
-
-def _codes(name: str) -> Field:
-    return CodesField(name)
-
-
-def _choice(choices: type[StrEnum], *, optional: bool = False) -> Callable[[str], Field]:
-    return lambda name: ChoiceField(name, choices, optional=optional)
-
-
-GROUPS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
-    (
-        "Identity",
-        (
-            FieldSpec("reference_code", "Reference code", _line),
-            FieldSpec("title", "Title", _line),
-            FieldSpec("level", "Level", _choice(Level)),
-            FieldSpec("date_expression", "Date (EDTF)", _line),
-            FieldSpec("date_kind", "Kind of date", _choice(DateKind, optional=True)),
-            FieldSpec("extent", "Extent and medium", _line),
-            FieldSpec("media_type", "Type", _choice(MediaKind, optional=True)),
-        ),
-    ),
-    (
-        "Content and context",
-        (
-            FieldSpec("scope_content", "Scope and content", _text),
-            FieldSpec("arrangement", "Arrangement", _text),
-            FieldSpec("archival_history", "Archival history", _text),
-            FieldSpec("acquisition", "Immediate source", _text),
-        ),
-    ),
-    (
-        "Conditions of access and use",
-        (
-            FieldSpec("access_status", "Access", _choice(AccessStatus)),
-            FieldSpec("access_note", "Conditions of access", _text),
-            FieldSpec("reproduction_note", "Conditions of reproduction", _text),
-            FieldSpec("languages", "Languages", _codes),
-            FieldSpec("scripts", "Scripts", _codes),
-        ),
-    ),
-    (
-        "Notes",
-        (
-            FieldSpec("related_note", "Related material", _text),
-            FieldSpec("publication_note", "Publications", _text),
-            FieldSpec("general_note", "Note", _text),
-        ),
-    ),
-    (
-        "Description control",
-        (
-            FieldSpec("archivist_note", "Archivist's note", _text),
-            FieldSpec("rules", "Rules or conventions", _line),
-            FieldSpec("description_date", "Date of description", _line),
-        ),
-    ),
-)
-PLACEHOLDERS = {
-    "date_expression": "e.g. 1988, 1988-07/1988-09, 1989-01?",
-    "languages": "e.g. fa, en",
-    "scripts": "e.g. Arab, Latn",
-}
+GO_BACK = "Go back and fix it"
+DISCARD = "Discard my change"
+NOT_SAVED = "Not saved: {label}: {problem}"
 
 
 def stored_value(detail: UnitDetail, name: str) -> Any:
@@ -282,136 +106,20 @@ def date_meaning(expression: str | None) -> tuple[str, bool]:
         return str(exc), True
 
 
-# -- creating authority entries ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NewTerm:
-    """What a person gave for a new agent, place or subject."""
-
-    name: str
-    kind: str = ""
-    variants: tuple[str, ...] = ()
-
-
-class NewTermDialog(QDialog):
-    """A small form for a new agent (type and variant names), place (variants) or subject."""
-
-    def __init__(self, what: str, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"New {what}")
-        self.name = QLineEdit(name)
-        self.kind = QComboBox()
-        for kind in AgentKind:
-            self.kind.addItem(kind.value)
-        self.variants = text_editor()
-        self.variants.setPlaceholderText("one per line, in any script")
-        form = QFormLayout(self)
-        form.addRow(QLabel(f"'{name}' is not in this catalogue yet. Add it?"))
-        form.addRow("Name", self.name)
-        if what == "agent":
-            form.addRow("Type", self.kind)
-        if what in ("agent", "place"):
-            form.addRow("Other names", self.variants)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def term(self) -> NewTerm:
-        variants = (line.strip() for line in self.variants.toPlainText().splitlines())
-        return NewTerm(
-            self.name.text().strip(), self.kind.currentText(), tuple(v for v in variants if v)
-        )
-
-
-def ask_new_term(parent: QWidget, what: str, name: str) -> NewTerm | None:
-    """Ask whether to add `name` as a new `what`; None if the person declines."""
-    dialog = NewTermDialog(what, name, parent)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    term = dialog.term()
-    return term if term.name else None
-
-
-# -- the linked agents, places or subjects -----------------------------------------------------
-
-
-class AccessPointEditor(QWidget):
-    """The agents, places or subjects linked to the record, with a line to add one."""
-
-    add_requested = Signal(str, str)  # name as typed, role ("" for places and subjects)
-    remove_requested = Signal(object)  # the AccessPoint
-
-    def __init__(self, kind: str, roles: Sequence[str] = (), parent: QWidget | None = None):
-        super().__init__(parent)
-        self.kind = kind
-        self.list = QListWidget()
-        self.list.setObjectName(f"{kind}_list")
-        self.list.setMaximumHeight(90)
-        self.list.installEventFilter(self)
-        self.entry = QLineEdit()
-        self.entry.setObjectName(f"{kind}_entry")
-        self.entry.setPlaceholderText("Type a name, press Enter")
-        self.suggestions = QStringListModel(self)
-        completer = QCompleter(self.suggestions, self)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.entry.setCompleter(completer)
-        self.role = QComboBox()
-        self.role.setObjectName(f"{kind}_role")
-        self.role.addItems(list(roles))
-        self.role.setVisible(bool(roles))
-        self.add_button = QPushButton("Add")
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setObjectName(f"{kind}_remove")
-        self.entry.returnPressed.connect(self._add)
-        self.add_button.clicked.connect(self._add)
-        self.remove_button.clicked.connect(self._remove)
-
-        row = QHBoxLayout()
-        row.addWidget(self.entry, 1)
-        row.addWidget(self.role)
-        row.addWidget(self.add_button)
-        row.addWidget(self.remove_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.list)
-        layout.addLayout(row)
-
-    def set_points(self, points: Sequence[AccessPoint]) -> None:
-        self.list.clear()
-        for point in points:
-            item = QListWidgetItem(point.label)
-            item.setData(Qt.ItemDataRole.UserRole, point)
-            self.list.addItem(item)
-
-    def points(self) -> list[AccessPoint]:
-        items = (self.list.item(row) for row in range(self.list.count()))
-        return [item.data(Qt.ItemDataRole.UserRole) for item in items]
-
-    def _add(self) -> None:
-        name = " ".join(self.entry.text().split())
-        if name:
-            self.add_requested.emit(name, self.role.currentText())
-
-    def _remove(self) -> None:
-        item = self.list.currentItem()
-        if item is not None:
-            self.remove_requested.emit(item.data(Qt.ItemDataRole.UserRole))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Delete in the list removes the link; claim the key before a window-wide shortcut.
-        if watched is self.list and isinstance(event, QKeyEvent):
-            if event.key() == Qt.Key.Key_Delete and event.type() == QEvent.Type.ShortcutOverride:
-                event.accept()
-                return True
-            if event.key() == Qt.Key.Key_Delete and event.type() == QEvent.Type.KeyPress:
-                self._remove()
-                return True
-        return super().eventFilter(watched, event)
+def ask_leave_refused(parent: QWidget, label: str, problem: str) -> bool:
+    """Ask what to do with a refused value when leaving its record: True drops it, False
+    goes back to it (also Escape and Enter)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("A change was not saved")
+    box.setText(f"“{label}” holds a value this record refused, so it is not saved.")
+    box.setInformativeText(problem)
+    back = box.addButton(GO_BACK, QMessageBox.ButtonRole.RejectRole)
+    discard = box.addButton(DISCARD, QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(back)
+    box.setEscapeButton(back)
+    box.exec()
+    return box.clickedButton() is discard
 
 
 # -- the tab -----------------------------------------------------------------------------------
@@ -430,9 +138,11 @@ class DescriptionTab(QWidget):
         self._detail: UnitDetail | None = None
         self._places: list[TermRecord] = []
         self._subjects: list[TermRecord] = []
-        self._feedback = Feedback(done=self._after_change, failed=self._after_failure)
+        self._settings: UiSettings | None = None
 
         self.fields: dict[str, Field] = {}
+        self.labels: dict[str, str] = {}  # what the form calls each field
+        self.areas: dict[str, AreaBox] = {}  # by area number: "3.2"
         self.error_label = QLabel()
         self.error_label.setObjectName("error")
         self.error_label.setWordWrap(True)
@@ -440,23 +150,24 @@ class DescriptionTab(QWidget):
         self.error_label.hide()
         self.empty_label = QLabel("No record selected.")
 
+        # Built top to bottom, which is also the order Tab goes through the form.
         form = QWidget()
         self._form = form
         form_layout = QVBoxLayout(form)
-        for index, (title, specs) in enumerate(GROUPS):
-            form_layout.addWidget(self._group(title, specs))
-            if index == 1:
+        for area in AREAS:
+            if area.number == "3.7":  # where AtoM has them too: before description control
                 form_layout.addWidget(self._access_points())
+            form_layout.addWidget(self._area(area))
         form_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(form)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(form)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.error_label)
         layout.addWidget(self.empty_label)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
 
         self.save_action = QAction("Save", self)
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
@@ -472,38 +183,77 @@ class DescriptionTab(QWidget):
 
     # -- building -------------------------------------------------------------------------
 
-    def _group(self, title: str, specs: Sequence[FieldSpec]) -> QGroupBox:
-        box = QGroupBox(title)
-        layout = QFormLayout(box)
-        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for spec in specs:
-            field = spec.make(spec.name)
-            if isinstance(field, LineField) and spec.name in PLACEHOLDERS:
-                field.line.setPlaceholderText(PLACEHOLDERS[spec.name])
-            field.editor.installEventFilter(self)
-            self.fields[spec.name] = field
-            layout.addRow(spec.label, field.row)
+    def _area(self, area: Area) -> AreaBox:
+        box = AreaBox(area)
+        for element in area.elements:
+            if element.creators:
+                self.creators = self._linking(
+                    AccessPointEditor("agent", fixed_role=CREATOR_ROLE, name="creator")
+                )
+                box.add(element, element.label, self.creators, self._has_creators)
+                continue
+            for name in element.fields:
+                field = make_field(name)
+                field.editor.installEventFilter(self)
+                self.fields[name] = field
+                self.labels[name] = field_label(element, name)
+                box.add(element, self.labels[name], field.row, self._has_value(element))
+        box.finish()
+        box.unfolded_changed.connect(self._remember_folding)
+        self.areas[area.number] = box
         return box
 
     def _access_points(self) -> QGroupBox:
         box = QGroupBox("Access points")
+        box.setObjectName("access_points")
         layout = QFormLayout(box)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.agents = AccessPointEditor("agent", [role.value for role in AgentRole])
-        self.places = AccessPointEditor("place")
-        self.subjects = AccessPointEditor("subject")
-        for label, editor in (
-            ("Names", self.agents),
-            ("Places", self.places),
-            ("Subjects", self.subjects),
-        ):
-            editor.add_requested.connect(
-                lambda name, role, kind=editor.kind: self.add_access_point(kind, name, role)
-            )
-            editor.remove_requested.connect(self.remove_access_point)
-            layout.addRow(label, editor)
-        self.agents.entry.textEdited.connect(self._suggest_agents)
+        others = [role.value for role in AgentRole if role.value != CREATOR_ROLE]
+        self.agents = self._linking(AccessPointEditor("agent", others))
+        self.places = self._linking(AccessPointEditor("place"))
+        self.subjects = self._linking(AccessPointEditor("subject"))
+        layout.addRow("Names", self.agents)
+        layout.addRow("Places", self.places)
+        layout.addRow("Subjects", self.subjects)
         return box
+
+    def _linking(self, editor: AccessPointEditor) -> AccessPointEditor:
+        """`editor`, adding and removing links as the person asks; agents' names suggested
+        from the catalogue as they are typed."""
+        editor.add_requested.connect(
+            lambda name, role: self.add_access_point(editor.kind, name, role)
+        )
+        editor.remove_requested.connect(self.remove_access_point)
+        if editor.kind == "agent":
+            editor.entry.textEdited.connect(lambda text: self._suggest_agents(editor, text))
+        return editor
+
+    def _has_value(self, element: Element) -> Callable[[], bool]:
+        def has_value() -> bool:
+            return any(self.fields[name].value() for name in element.fields)
+
+        return has_value
+
+    def _has_creators(self) -> bool:
+        return bool(self.creators.points() or self.creators.entry.text().strip())
+
+    # -- folding --------------------------------------------------------------------------
+
+    def remember_folding(self, settings: UiSettings) -> None:
+        """Show the areas folded or not as the person left them, and remember their choices."""
+        self._settings = settings
+        unfolded = set(settings.unfolded_description_areas())
+        for number, box in self.areas.items():
+            box.set_unfolded(number in unfolded)
+
+    def _remember_folding(self) -> None:
+        if self._settings is not None:
+            unfolded = [number for number, box in self.areas.items() if box.unfolded]
+            self._settings.set_unfolded_description_areas(unfolded)
+
+    def _refold(self) -> None:
+        for box in self.areas.values():
+            box.refold()
 
     # -- showing a record -----------------------------------------------------------------
 
@@ -513,17 +263,29 @@ class DescriptionTab(QWidget):
 
     def show_unit(self, unit_id: int | None) -> None:
         """Show another record, first saving what was typed into this one."""
-        if self._detail is not None and unit_id != self._detail.id:
+        try:
+            detail = None if unit_id is None else self._catalogue.units.get(unit_id)
+            places = self._catalogue.terms.places() if detail else None
+            subjects = self._catalogue.terms.subjects() if detail else None
+        except CatalogError as exc:
+            self.show_detail(None)
+            self._show_error(str(exc))
+            return
+        self.show_detail(detail, places, subjects)
+
+    def show_detail(
+        self,
+        detail: UnitDetail | None,
+        places: list[TermRecord] | None = None,
+        subjects: list[TermRecord] | None = None,
+    ) -> None:
+        """Show a record read already (the detail pane reads it once for every tab), first
+        saving what was typed into the one shown; `places` and `subjects` to suggest."""
+        if self._detail is not None and (detail is None or detail.id != self._detail.id):
             self.save()
         self.error_label.hide()
-        detail = None
-        if unit_id is not None:
-            try:
-                detail = self._catalogue.units.get(unit_id)
-                self._places = self._catalogue.terms.places()
-                self._subjects = self._catalogue.terms.subjects()
-            except CatalogError as exc:
-                self._show_error(str(exc))
+        self._places = places if places is not None else self._places
+        self._subjects = subjects if subjects is not None else self._subjects
         self._detail = None
         self._display(detail, keep_typing=False)
 
@@ -552,15 +314,17 @@ class DescriptionTab(QWidget):
             AccessPoint("agent", a.agent_id, a.authorised_name, a.role)
             for a in (detail.agents if detail else ())
         ]
-        self.agents.set_points(agents)
+        self.creators.set_points([a for a in agents if a.role == CREATOR_ROLE])
+        self.agents.set_points([a for a in agents if a.role != CREATOR_ROLE])
         self.places.set_points(_terms("place", detail.places if detail else ()))
         self.subjects.set_points(_terms("subject", detail.subjects if detail else ()))
         self.places.suggestions.setStringList(_names(self._places))
         self.subjects.suggestions.setStringList(_names(self._subjects))
-        for editor in (self.agents, self.places, self.subjects):
+        for editor in (self.creators, self.agents, self.places, self.subjects):
             editor.setEnabled(editable)
+        self._refold()
 
-    def _reload(self) -> None:
+    def _reload(self, *, keep_typing: bool) -> None:
         if self._detail is None:
             return
         try:
@@ -570,7 +334,7 @@ class DescriptionTab(QWidget):
             self._display(None, keep_typing=False)
             self._show_error(str(exc))
             return
-        self._display(detail, keep_typing=True)
+        self._display(detail, keep_typing=keep_typing)
 
     # -- checking and saving --------------------------------------------------------------
 
@@ -632,17 +396,39 @@ class DescriptionTab(QWidget):
             return all_good
         if "title" in new:
             old["title_source"] = detail.title_source  # undo restores "harvested" too
-        self._undo_stack.push(
+        submit(
+            self._undo_stack,
             EditFields(
                 self._catalogue,
                 detail.id,
                 old,
                 new,
-                self._feedback,
+                self._step_feedback(),
                 expected_version=detail.version,
-            )
+            ),
         )
         return all_good
+
+    def can_leave(self) -> bool:
+        """Save what was typed before another record is shown. If a field holds a value the
+        record refused, say so in the status bar and ask: True to go on without it, False to
+        go back to it (the caller then stays on this record)."""
+        if self.save():
+            return True
+        refused = [field for field in self.fields.values() if field.refused]
+        if not refused:
+            return True
+        field = refused[0]
+        label, problem = self.labels[field.name], field.message.text()
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(NOT_SAVED.format(label=label, problem=problem))
+        if ask_leave_refused(self, label, problem):
+            self._display(self._detail, keep_typing=False)  # the stored values again
+            return True
+        self.scroll_area.ensureWidgetVisible(field.row)
+        field.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        return False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusOut:
@@ -659,7 +445,7 @@ class DescriptionTab(QWidget):
 
     # -- access points --------------------------------------------------------------------
 
-    def _suggest_agents(self, text: str) -> None:
+    def _suggest_agents(self, editor: AccessPointEditor, text: str) -> None:
         if len(text.strip()) < 1:
             return
         try:
@@ -667,7 +453,7 @@ class DescriptionTab(QWidget):
         except CatalogError:
             return
         names = {a.authorised_name for a in found} | {n.name for a in found for n in a.names}
-        self.agents.suggestions.setStringList(sorted(names, key=str.casefold))
+        editor.suggestions.setStringList(sorted(names, key=str.casefold))
 
     def add_access_point(self, kind: str, name: str, role: str = "") -> None:
         """Link the agent, place or subject called `name`, offering to create it if new."""
@@ -680,23 +466,28 @@ class DescriptionTab(QWidget):
             return
         if point is None:
             return
-        editor = self._editor(kind)
+        editor = self._editor(point)
         if any((p.id, p.role) == (point.id, point.role) for p in editor.points()):
             self._show_error(f"{point.label} is already listed.")
             return
         editor.entry.clear()
-        self._undo_stack.push(
-            LinkAccessPoint(self._catalogue, self._detail.id, point, self._feedback)
+        submit(
+            self._undo_stack,
+            LinkAccessPoint(self._catalogue, self._detail.id, point, self._step_feedback()),
         )
 
     def remove_access_point(self, point: AccessPoint) -> None:
         if self._detail is not None:
-            self._undo_stack.push(
-                UnlinkAccessPoint(self._catalogue, self._detail.id, point, self._feedback)
+            submit(
+                self._undo_stack,
+                UnlinkAccessPoint(self._catalogue, self._detail.id, point, self._step_feedback()),
             )
 
-    def _editor(self, kind: str) -> AccessPointEditor:
-        return {"agent": self.agents, "place": self.places, "subject": self.subjects}[kind]
+    def _editor(self, point: AccessPoint) -> AccessPointEditor:
+        """The editor that lists `point`: creators have their own (3.2.1)."""
+        if point.kind == "agent" and point.role == CREATOR_ROLE:
+            return self.creators
+        return {"agent": self.agents, "place": self.places, "subject": self.subjects}[point.kind]
 
     def _find_or_create(self, kind: str, name: str, role: str) -> AccessPoint | None:
         key = name.casefold()
@@ -726,15 +517,28 @@ class DescriptionTab(QWidget):
 
     # -- after a command ------------------------------------------------------------------
 
-    def _after_change(self, unit_id: int) -> None:
+    def _step_feedback(self) -> Feedback:
+        """Where an undoable step reports back. After its first write, fields being typed in
+        meanwhile keep their typing; after an undo or a redo of it, the form shows the record
+        as stored (a value refused meanwhile goes, with its message)."""
+        first = True
+
+        def done(unit_id: int) -> None:
+            nonlocal first
+            keep_typing, first = first, False
+            self._after_change(unit_id, keep_typing=keep_typing)
+
+        return Feedback(done=done, failed=self._after_failure)
+
+    def _after_change(self, unit_id: int, *, keep_typing: bool) -> None:
         self.error_label.hide()
         if unit_id == self.unit_id:
-            self._reload()
+            self._reload(keep_typing=keep_typing)
         self.changed.emit(unit_id)
 
     def _after_failure(self, message: str) -> None:
         self._show_error(message)
-        self._reload()
+        self._reload(keep_typing=True)
 
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message)
