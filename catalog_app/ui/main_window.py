@@ -544,6 +544,7 @@ class MainWindow(QMainWindow):
             # The window's Save (Ctrl+S) serves every tab; two actions on one key would
             # cancel each other out.
             self.detail.description.save_action.setShortcut(QKeySequence())
+            self.detail.description.remember_folding(self.settings)
             self.detail.changed.connect(self._record_changed)
             self.detail.open_unit.connect(self.show_unit)
             self.detail_holder.addWidget(self.detail)
