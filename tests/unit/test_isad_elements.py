@@ -58,5 +58,5 @@ def test_an_elements_text_joins_its_fields(catalogue: Catalogue) -> None:
     assert element_text(unit, by_number["3.2.1"]) == "Mothers of Khavaran"
     assert creators(unit) == ["Mothers of Khavaran"]
     assert element_text(unit, by_number["3.4.1"]) == "restricted: Until 2030"
-    assert element_text(unit, by_number["3.4.3"]) == "fa, en; Arab"
+    assert element_text(unit, by_number["3.4.3"]) == "Persian, English; Arabic"
     assert element_text(unit, by_number["3.3.2"]) is None
