@@ -100,7 +100,7 @@ def _counted(number: int, word: str) -> str:
 def default_pane_sizes(width: int) -> list[int]:
     """The tree, the list and the record for a window `width` wide, before the person moves
     them: room for the list's default columns and for every tab of the record."""
-    tree, records = width * 13 // 100, width * 45 // 100
+    tree, records = width * 12 // 100, width * 45 // 100
     return [tree, records, width - tree - records]
 
 
