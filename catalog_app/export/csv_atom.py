@@ -16,6 +16,10 @@ Conventions (AtoM 2.x, see resources/standards/atom_isad_csv_header.csv):
   the acquisition events (export.sentences) one sentence each, in date order;
 - locationOfOriginals (ISAD(G) 3.5.1): what was typed, then the source address a captured
   page was taken from (the page itself is the original of which the record holds a copy);
+- the administrative / biographical history (ISAD(G) 3.2.2) in eventActorHistories, on the
+  first creator's event: AtoM keeps it in that creator's authority record and shows it as
+  the description's 3.2.2 (without a creator it is a note: "Administrative / biographical
+  history: ...");
 - relatedUnitsOfDescription: what was typed, then the recorded relations ("This record
   republishes ..."); generalNote: the typed note, the current reliability grade, and a
   date AtoM has no event type for, each as a note of its own;
@@ -74,6 +78,8 @@ PIPE_COLUMNS = frozenset(
 PIPE_WARNING = "values containing '|' that AtoM will split"
 FORMULA_WARNING = "cells a spreadsheet would read as a formula"
 CULTURE_WARNING = "languages of description without a two-letter code"
+# ISAD(G) 3.2.2 of a record without a creator, whose authority record would hold it.
+HISTORY_PREFIX = "Administrative / biographical history: "
 
 
 def write(units: Iterable[ExportUnit], out: BinaryIO) -> CsvReport:
@@ -105,6 +111,8 @@ def atom_row(unit: ExportUnit, warnings: Warnings) -> dict[str, str]:
     detail = unit.detail
     description = unit.description_language
     notes = [detail.general_note] if detail.general_note else []
+    if detail.administrative_history and not cells.creators(detail):
+        notes.append(f"{HISTORY_PREFIX}{detail.administrative_history}")
     if detail.date_expression and detail.date_kind not in EVENT_TYPES:
         notes.append(sentences.date_note(detail))
     if detail.current_assessment is not None:
@@ -227,13 +235,21 @@ def _events(unit: ExportUnit) -> dict[str, list[str]]:
         else [NULL, NULL, NULL]
     )
     rest = [NULL] * (len(types) - 1)
-    return {
+    columns = {
         "eventDates": [dates[0], *rest],
         "eventTypes": types,
         "eventStartDates": [dates[1], *rest],
         "eventEndDates": [dates[2], *rest],
         "eventActors": names,
     }
+    if actors and detail.administrative_history:
+        # ISAD(G) 3.2.2 is, in AtoM, the history of the creator's authority record (ISAAR
+        # 5.2.2), which it reads from the event of that creator.
+        first = names.index(actors[0])
+        histories = [NULL] * len(names)
+        histories[first] = detail.administrative_history
+        columns["eventActorHistories"] = histories
+    return columns
 
 
 def _joined(values: list[str]) -> str:

@@ -34,7 +34,7 @@ from catalog_app.domain.vocabulary import (
     TitleSource,
 )
 from catalog_app.errors import CatalogError, ValidationError
-from catalog_app.export import sentences
+from catalog_app.export import csv_atom, sentences
 from catalog_app.export.columns import ISAD_COLUMNS
 from catalog_app.services.ingest import TOOL
 from catalog_app.services.lookup import find_unit
@@ -472,10 +472,14 @@ def _read_atom_events(reader: _RowReader) -> None:
                 row.fields["date_kind"] = kind if kind in kinds else None
         actor = _term(slot("eventActors", index))
         if actor:
-            row.agents.append((actor, _ATOM_ROLES.get(kind, AgentRole.CREATOR).value))
+            role = _ATOM_ROLES.get(kind, AgentRole.CREATOR).value
+            row.agents.append((actor, role))
             history = slot("eventActorHistories", index)
             if history:
                 row.histories.setdefault(actor.casefold(), history)
+                # What AtoM shows as the description's 3.2.2: its first creator's history.
+                if role == AgentRole.CREATOR.value and "administrative_history" not in row.fields:
+                    reader.put("eventActorHistories", "administrative_history", history)
 
 
 def _read_atom_texts(reader: _RowReader) -> None:
@@ -512,6 +516,11 @@ def _read_atom_notes(reader: _RowReader) -> None:
             expression, kind = dated
             if reader.date("generalNote", expression, ("generalNote", "", ""), free=False):
                 row.fields["date_kind"] = kind
+        elif (
+            note.startswith(csv_atom.HISTORY_PREFIX) and "administrative_history" not in row.fields
+        ):
+            history = note.removeprefix(csv_atom.HISTORY_PREFIX)
+            reader.put("generalNote", "administrative_history", history)
         elif grading is not None and row.grade is None:
             row.grade = {
                 "source_reliability": grading.source_reliability.value,
