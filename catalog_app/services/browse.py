@@ -253,6 +253,14 @@ class BrowseService:
             finally:
                 result.close()
 
+    def view_count(self, view: View, up_to: int) -> int:
+        """How many records `view` lists, counted no further than `up_to` (at once, at any
+        size: enough to know whether the list is small)."""
+        source, _ = _VIEWS[view]
+        sql = f"SELECT count(*) FROM (SELECT 1 {source} LIMIT {int(up_to)})"
+        with self._cat.db.read() as session:
+            return int(session.connection().execute(_view_sql(sql)).scalar_one())
+
     def view_counts(self) -> dict[View, int]:
         """How many records each view lists, in one read."""
         counted = ", ".join(f"(SELECT count(*) {source})" for source, _ in _VIEWS.values())

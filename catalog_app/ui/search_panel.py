@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -27,6 +28,7 @@ _FACET_TITLES = {
     "media_type": "Type",
     "grade": "Reliability",
     "access_status": "Access",
+    "review": "Review",
 }
 _FILTER_ROLE = Qt.ItemDataRole.UserRole + 1
 SHOWN_VALUES = 12
@@ -81,6 +83,16 @@ class SearchPanel(QWidget):
         self.facets_view.itemActivated.connect(self._narrow)
         self.facets_view.hide()
         self._query = ""
+
+    def add_button(self, action: QAction) -> QToolButton:
+        """A button for `action` beside the box (e.g. Save Search…)."""
+        button = QToolButton()
+        button.setDefaultAction(action)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        layout = self.layout()
+        assert isinstance(layout, QHBoxLayout)
+        layout.insertWidget(1, button)
+        return button
 
     @property
     def query(self) -> str:

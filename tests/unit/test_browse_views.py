@@ -142,3 +142,11 @@ def test_the_views_read_their_indexes(catalogue: Catalogue, arranged: Arranged) 
             ]
             scans = [step for step in plan if step.startswith("SCAN")]
             assert all("INDEX" in step for step in scans), (view, plan)
+
+
+def test_a_views_size_is_counted_only_as_far_as_asked(
+    catalogue: Catalogue, arranged: Arranged
+) -> None:
+    assert catalogue.browse.view_count(View.ALL, up_to=100) == 9
+    assert catalogue.browse.view_count(View.ALL, up_to=3) == 3
+    assert catalogue.browse.view_count(View.RECENT, up_to=100) == 2
