@@ -16,6 +16,7 @@ from lxml import etree
 
 from catalog_app.domain.records import UnitDetail
 from catalog_app.domain.vocabulary import AgentRole, Level, MediaKind
+from catalog_app.export import sentences
 from catalog_app.export.ead import XmlReport, XmlText
 
 if TYPE_CHECKING:
@@ -81,7 +82,8 @@ def _elements(detail: UnitDetail) -> Iterator[tuple[str, list[str]]]:
     yield "type", _types(detail)
     yield "format", _unique([f.media_type for f in detail.files] + [detail.extent or ""])
     yield "identifier", [detail.reference_code, f"urn:uuid:{detail.uuid}"]
-    yield "source", _unique([e.source_url or "" for e in detail.events])
+    # The record's own source address first, then any its events name (older records).
+    yield "source", _unique([detail.source_url or ""] + [e.source_url or "" for e in detail.events])
     yield "language", list(detail.languages)
     yield "relation", _relations(detail)
     yield "coverage", [p.name for p in detail.places]
@@ -110,13 +112,7 @@ def _relations(detail: UnitDetail) -> list[str]:
     relations = [detail.related_note or ""]
     if detail.parent_reference_code:
         relations.append(f"Part of {detail.parent_reference_code}")
-    for relation in detail.relations:
-        other = f"{relation.other_reference_code} ({relation.other_title})"
-        if relation.direction == "outgoing":
-            relations.append(f"{relation.kind.capitalize()} {other}")
-        else:
-            relations.append(f"{other} {relation.kind} this record")
-    return relations
+    return relations + [sentences.relation_sentence(r) for r in detail.relations]
 
 
 def _unique(values: list[str]) -> list[str]:

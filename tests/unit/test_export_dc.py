@@ -155,7 +155,11 @@ def test_fields_land_in_their_dc_elements(
         "Copies for private study only.",
     ]
     assert fonds["relation"] == ["See also the Khavaran photographs."]
-    assert fonds["source"] == ["https://example.org/letters"]
+    # The record's own source address, then the address its capture event names.
+    assert fonds["source"] == [
+        "https://example.org/letters/index.html",
+        "https://example.org/letters",
+    ]
     assert "contributor" not in fonds
 
     minimal = values(root, rich.minimal.reference_code)
