@@ -57,7 +57,7 @@ def build(path: Path, count: int, seed: int = 1988) -> None:
         with catalogue.db.write("bench") as session:
             connection = session.connection()
             start = int(connection.execute(text("SELECT max(id) FROM units")).scalar_one()) + 1
-            units, files = [], []
+            units, files, events, assessments = [], [], [], []
             for number in range(count):
                 unit_id = start + number
                 fa = number % 4 == 0
@@ -78,6 +78,8 @@ def build(path: Path, count: int, seed: int = 1988) -> None:
                         "langs": '["fa"]' if fa else '["en"]',
                         "access": ("open", "open", "open", "restricted")[number % 4],
                         "media": ("text", "web page", "pdf")[number % 3],
+                        "source": "ABCDEF"[number % 6],
+                        "credibility": 1 + number % 6,
                     }
                 )
                 files.append(
@@ -88,16 +90,36 @@ def build(path: Path, count: int, seed: int = 1988) -> None:
                         "text": " ".join(words),
                     }
                 )
+                # Every record has a custody chain and a grade, as the detail pane shows them.
+                events += [
+                    {
+                        "unit": unit_id,
+                        "uuid": f"2000000{kind}-0000-4000-8000-{unit_id:012d}",
+                        "type": event_type,
+                        "on": f"{year}-0{kind + 1}-01",
+                    }
+                    for kind, event_type in enumerate(("capture", "fixity check"))
+                ]
+                assessments.append(
+                    {
+                        "unit": unit_id,
+                        "uuid": f"30000000-0000-4000-8000-{unit_id:012d}",
+                        "source": "ABCDEF"[number % 6],
+                        "credibility": 1 + number % 6,
+                    }
+                )
                 if len(units) == 20_000 or number == count - 1:
                     connection.execute(
                         text(
                             "INSERT INTO units (id, uuid, parent_id, root_id, level, position, "
                             "reference_code, title, title_source, harvested, date_expression, "
                             "date_start, date_end, access_status, languages, scripts, media_type, "
+                            "current_source_reliability, current_information_credibility, "
                             "version, created_at, created_by, updated_at, updated_by) VALUES (:id, "
                             ":uuid, :parent_id, :root, 'item', :id, :ref, :title, 'typed', '[]', "
-                            ":year, :start, :end, :access, :langs, '[]', :media, 1, "
-                            "'2024-01-01 00:00:00', 'bench', '2024-01-01 00:00:00', 'bench')"
+                            ":year, :start, :end, :access, :langs, '[]', :media, :source, "
+                            ":credibility, 1, '2024-01-01 00:00:00', 'bench', "
+                            "'2024-01-01 00:00:00', 'bench')"
                         ),
                         units,
                     )
@@ -110,7 +132,25 @@ def build(path: Path, count: int, seed: int = 1988) -> None:
                         ),
                         files,
                     )
-                    units, files = [], []
+                    connection.execute(
+                        text(
+                            "INSERT INTO provenance_events (uuid, unit_id, event_type, "
+                            "occurred_at, occurred_start, agent, outcome, recorded_at, "
+                            "recorded_by) VALUES (:uuid, :unit, :type, :on, :on, 'bench', "
+                            "'success', '2024-01-01 00:00:00', 'bench')"
+                        ),
+                        events,
+                    )
+                    connection.execute(
+                        text(
+                            "INSERT INTO reliability_assessments (uuid, unit_id, "
+                            "source_reliability, information_credibility, assessor, "
+                            "assessed_at, recorded_by) VALUES (:uuid, :unit, :source, "
+                            ":credibility, 'bench', '2024-01-01 00:00:00', 'bench')"
+                        ),
+                        assessments,
+                    )
+                    units, files, events, assessments = [], [], [], []
         with catalogue.db.write("bench") as session:
             connection = session.connection()
             rebuild(connection)
