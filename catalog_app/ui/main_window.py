@@ -44,6 +44,7 @@ from catalog_app.services.originals import forget_viewable_copies
 from catalog_app.ui.automatic_backups import AutomaticBackupScheduler
 from catalog_app.ui.backup_dialog import BackupDialog, choose_backup_folder
 from catalog_app.ui.batch_edit import BatchEditCommand, BatchEditDialog
+from catalog_app.ui.catalogue_settings_dialog import CatalogueSettingsDialog
 from catalog_app.ui.detail.pane import DetailPane
 from catalog_app.ui.drop import FileDropTarget
 from catalog_app.ui.errors import show_problem
@@ -253,6 +254,10 @@ class MainWindow(QMainWindow):
             "&Verify Originals…", self.verification.show_dialog, "Ctrl+Shift+V", icon_name="verify"
         )
         file_menu.addAction(self.verify_action)
+        self.catalogue_settings_action = self._action(
+            "Catalogue &Settings…", self.edit_catalogue_settings
+        )
+        file_menu.addAction(self.catalogue_settings_action)
         file_menu.addSeparator()
         self.lock_action = self._action(
             "&Lock Catalogue", lambda: self.lock(), "Ctrl+L", icon_name="lock"
@@ -1023,3 +1028,12 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self._leave_catalogue()
         super().closeEvent(event)
+
+    def edit_catalogue_settings(self) -> None:
+        """File → Catalogue Settings…: the language and script the descriptions are in."""
+        if self.catalogue is None:
+            self.statusBar().showMessage("Open a catalogue first: settings are its own.", 5000)
+            return
+        dialog = CatalogueSettingsDialog(self.catalogue, self.tasks, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
