@@ -92,6 +92,10 @@ def test_file_export_opens_the_dialog_on_the_chosen_collection(
         return int(QDialog.DialogCode.Rejected)
 
     monkeypatch.setattr(ExportDialog, "exec", record)
+    window.export_action.trigger()  # All records is chosen when the catalogue opens
+    assert seen[0].scope.currentText() == "The whole catalogue"
+    model = window.hierarchy
+    window.tree.setCurrentIndex(model.index(model.first_unit_row(), 0))  # the first collection
     window.export_action.trigger()
-    assert len(seen) == 1
-    assert seen[0].scope.currentText().startswith("CAT-0001")
+    assert len(seen) == 2
+    assert seen[1].scope.currentText().startswith("CAT-0001")
