@@ -89,6 +89,7 @@ class CatalogueSettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Catalogue Settings")
+        self.setMinimumWidth(460)
         self._catalogue = catalogue
         self._lane = lane
         self.language = CodeChooser(COMMON_LANGUAGES, language_name, self)

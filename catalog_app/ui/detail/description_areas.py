@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QFormLayout, QGroupBox, QLabel, QToo
 
 from catalog_app.domain.isad import Area, Element
 
-LABEL_WIDTH = 150  # longer labels wrap, so that the fields keep the width
+LABEL_WIDTH = 130  # longer labels wrap, so that the fields keep the width
 FOLD_TIP = "Show the optional elements of this area that have no value yet"
 
 
@@ -50,7 +50,7 @@ class AreaBox(QGroupBox):
     ) -> None:
         caption = QLabel(label)
         caption.setWordWrap(True)
-        caption.setMaximumWidth(LABEL_WIDTH)
+        caption.setFixedWidth(LABEL_WIDTH)  # the same in every area, so the fields line up
         caption.setToolTip(element.reference)
         widget.setToolTip(element.reference)
         self.form.addRow(caption, widget)

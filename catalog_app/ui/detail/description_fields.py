@@ -8,9 +8,17 @@ from enum import StrEnum
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from catalog_app.domain.isad import Element
 from catalog_app.domain.vocabulary import AccessStatus, DateKind, Level, MediaKind
@@ -18,6 +26,7 @@ from catalog_app.domain.vocabulary import AccessStatus, DateKind, Level, MediaKi
 ERROR_STYLE = "color: #b00020;"
 HINT_STYLE = "color: palette(mid);"
 LINK_SCHEMES = ("http", "https")  # other addresses (file:, javascript:) are never clickable
+MIN_TEXT_HEIGHT = 52  # about two lines
 OPEN_LINK_TIP = "Open this address in your web browser (the catalogue never loads it by itself)"
 
 
@@ -128,17 +137,36 @@ class UrlField(LineField):
             QDesktopServices.openUrl(url)
 
 
-def text_editor(max_height: int = 110) -> QTextEdit:
+class GrowingTextEdit(QTextEdit):
+    """As tall as its text, from MIN_TEXT_HEIGHT up to `max_height` (then it scrolls), so
+    that an empty field takes little room in a long form."""
+
+    def __init__(self, max_height: int) -> None:
+        super().__init__()
+        self._max_height = max_height
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        layout = self.document().documentLayout()
+        layout.documentSizeChanged.connect(lambda _size: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:
+        margins = self.contentsMargins()
+        text = int(self.document().size().height()) + margins.top() + margins.bottom()
+        height = max(MIN_TEXT_HEIGHT, min(self._max_height, text))
+        return QSize(super().sizeHint().width(), height)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), MIN_TEXT_HEIGHT)
+
+
+def text_editor(max_height: int = 160) -> QTextEdit:
     """A multi-line plain-text editor in which each paragraph takes its own direction.
 
     QTextEdit rather than QPlainTextEdit: the latter lays out every paragraph left-aligned,
     so a Persian or Arabic paragraph would hang on the wrong side.
     """
-    edit = QTextEdit()
+    edit = GrowingTextEdit(max_height)
     edit.setAcceptRichText(False)
     edit.setTabChangesFocus(True)  # Tab moves on, as in every other field
-    edit.setMinimumHeight(60)
-    edit.setMaximumHeight(max_height)
     return edit
 
 
