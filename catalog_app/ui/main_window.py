@@ -545,7 +545,9 @@ class MainWindow(QMainWindow):
             self._leave_lock_screen()
             catalogue.actor = self.person()
             self.settings.remember_catalogue(catalogue.path)
-            self.detail = DetailPane(catalogue, self.undo_stack, assessor=catalogue.actor)
+            self.detail = DetailPane(
+                catalogue, self.undo_stack, assessor=catalogue.actor, runner=self.tasks
+            )
             # The window's Save (Ctrl+S) serves every tab; two actions on one key would
             # cancel each other out.
             self.detail.description.save_action.setShortcut(QKeySequence())

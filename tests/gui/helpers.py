@@ -1,4 +1,5 @@
-"""Small things GUI tests share: a widget on screen with the focus, the window's undo keys."""
+"""Small things GUI tests share: a widget on screen with the focus, the window's undo keys,
+waiting for the record chosen to be shown."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import TypeVar
 from PySide6.QtGui import QKeySequence, QUndoStack
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
+
+from catalog_app.ui.detail.pane import DetailPane
 
 W = TypeVar("W", bound=QWidget)
 
@@ -32,3 +35,11 @@ def undo_host(qtbot: QtBot, stack: QUndoStack) -> QWidget:
         action.setShortcuts(keys)
         host.addAction(action)
     return host
+
+
+def record_shown(qtbot: QtBot, pane: DetailPane | None) -> DetailPane:
+    """Wait until the detail pane shows the record chosen last (it reads it off the GUI
+    thread) and return it."""
+    assert pane is not None
+    qtbot.waitUntil(lambda: (pane.detail.id if pane.detail else None) == pane.unit_id)
+    return pane

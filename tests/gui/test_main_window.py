@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from catalog_app.services import Catalogue
 from catalog_app.ui.main_window import MainWindow
 from catalog_app.ui.settings import UiSettings
+from tests.gui.helpers import record_shown
 
 
 def _open(window: MainWindow, catalogue: Catalogue) -> None:
@@ -21,9 +22,13 @@ def _open(window: MainWindow, catalogue: Catalogue) -> None:
     assert window.open_catalogue(path)
 
 
-def _summary(window: MainWindow) -> str:
-    assert window.detail is not None
-    return window.detail.summary.toPlainText()
+def _summary(qtbot: QtBot, window: MainWindow) -> str:
+    """The Summary tab's text, once the chosen record is shown there (it is clicked)."""
+    detail = record_shown(qtbot, window.detail)
+    bar = detail.tabBar()
+    tab = bar.tabRect(detail.indexOf(detail.summary))
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=tab.center())
+    return detail.summary.toPlainText()
 
 
 def _counts(qtbot: QtBot, window: MainWindow, start: str) -> None:
@@ -55,7 +60,7 @@ def test_the_tree_loads_levels_as_they_are_opened_and_shows_the_chosen_record(
         "CAT-0001  Testimonies",
         "CAT-0002  Second fonds",
     ]
-    assert "Testimonies" in _summary(window)  # first row is shown at once
+    assert "Testimonies" in _summary(qtbot, window)  # first row is shown at once
     _counts(qtbot, window, "4 records")
 
     fonds = model.index(0, 0)
@@ -68,7 +73,7 @@ def test_the_tree_loads_levels_as_they_are_opened_and_shows_the_chosen_record(
 
     rect = tree.visualRect(item)
     qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    text = _summary(window)
+    text = _summary(qtbot, window)
     assert "خاوران؛ گورستان بی‌نام" in text
     assert "summer 1988" in text
     assert "capture 2024-03-02" in text
@@ -82,11 +87,11 @@ def test_keyboard_moves_through_the_tree(
     _open(window, described)
     window.tree.setFocus()
     qtbot.keyClick(window.tree, Qt.Key.Key_Down)
-    assert "Second fonds" in _summary(window)
+    assert "Second fonds" in _summary(qtbot, window)
     qtbot.keyClick(window.tree, Qt.Key.Key_Up)
     qtbot.keyClick(window.tree, Qt.Key.Key_Right)  # expands, loading the series
     qtbot.keyClick(window.tree, Qt.Key.Key_Down)
-    assert "Web captures" in _summary(window)
+    assert "Web captures" in _summary(qtbot, window)
 
 
 def test_file_new_creates_and_opens_a_catalogue(

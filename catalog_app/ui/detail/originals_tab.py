@@ -5,6 +5,7 @@ another program, and adding more."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from catalog_app.domain.records import FileRecord
+from catalog_app.domain.records import FileRecord, UnitDetail
 from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
 from catalog_app.services.originals import FixityResult, OriginalsService
@@ -130,26 +131,30 @@ class OriginalsTab(QWidget):
 
     # -- showing ------------------------------------------------------------------------------
 
-    def show_unit(self, unit_id: int | None) -> None:
+    def show_unit(self, unit_id: int | None, files: Sequence[FileRecord] | None = None) -> None:
+        """Show a record's originals (`files`: read with it already, by the detail pane)."""
         self._unit_id = unit_id
         if not self._adding:
             self.message.clear()
-        self._reload()
+        self._reload(files)
 
-    def _reload(self) -> None:
+    def show_detail(self, detail: UnitDetail | None) -> None:
+        """Show a record read already (the detail pane reads it once for every tab)."""
+        self.show_unit(detail.id if detail else None, detail.files if detail else None)
+
+    def _reload(self, files: Sequence[FileRecord] | None = None) -> None:
         # Quiet while the list is filled: the preview hears once which file is current (and
         # keeps what it shows when that is the same file as before).
         self.files.blockSignals(True)
         self.files.clear()
         self._files, self._items = {}, {}
-        files: list[FileRecord] = []
-        if self._unit_id is not None:
+        if files is None and self._unit_id is not None:
             try:
                 files = self._originals.files(self._unit_id)
             except CatalogError as error:  # the record was deleted meanwhile
                 self._unit_id = None
                 self._say(str(error), problem=True)
-        for file in files:
+        for file in files or ():
             self._files[file.id] = file
             item = QTreeWidgetItem(
                 [
