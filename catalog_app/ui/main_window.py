@@ -784,6 +784,7 @@ class MainWindow(QMainWindow):
             return
         if self.detail is not None:
             self.detail.save()
+            self.detail.show_unit(self.detail.unit_id)  # the record as stored now, too
         self.hierarchy.reload()
         if self.search.query:
             self.run_search(self.search.query)

@@ -3,10 +3,10 @@ so and asks, instead of dropping the typing without a word."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -15,8 +15,6 @@ from catalog_app.services import Catalogue
 from catalog_app.ui.detail.description_tab import DISCARD
 from catalog_app.ui.main_window import MainWindow
 from tests.gui.helpers import record_shown
-
-MAX_TRIES = 200  # event-loop turns to wait for the dialog to come up
 
 
 @pytest.fixture
@@ -29,20 +27,41 @@ def two(catalogue: Catalogue) -> tuple[Catalogue, UnitDetail, UnitDetail]:
     return catalogue, first, second
 
 
-def answer_next_dialog(qtbot: QtBot, answer: Callable[[QMessageBox], None]) -> list[str]:
-    """Answer the next message box as a person would (once it is up); its text is kept."""
-    asked: list[str] = []
+class DialogAnswerer(QObject):
+    """Answers each message box as soon as it is on screen, as a person would; keeps their
+    texts in `asked`."""
 
-    def attempt(tries: int) -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            asked.append(box.text())
-            answer(box)
-        elif tries < MAX_TRIES:
-            QTimer.singleShot(0, lambda: attempt(tries + 1))
+    def __init__(self, answer: Callable[[QMessageBox], None]) -> None:
+        super().__init__()
+        self.answer = answer
+        self.asked: list[str] = []
 
-    QTimer.singleShot(0, lambda: attempt(0))
-    return asked
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show and isinstance(watched, QMessageBox):
+            self.asked.append(watched.text())
+            QTimer.singleShot(0, lambda: self.answer(watched))
+        return False
+
+
+@pytest.fixture
+def answering() -> Iterator[Callable[[Callable[[QMessageBox], None]], list[str]]]:
+    """`answering(answer)`: answer the message boxes that come up from now on."""
+    app = QApplication.instance()
+    assert app is not None
+    answerers: list[DialogAnswerer] = []
+
+    def start(answer: Callable[[QMessageBox], None]) -> list[str]:
+        answerer = DialogAnswerer(answer)
+        app.installEventFilter(answerer)
+        answerers.append(answerer)
+        return answerer.asked
+
+    yield start
+    for answerer in answerers:
+        app.removeEventFilter(answerer)
+
+
+Answering = Callable[[Callable[[QMessageBox], None]], list[str]]
 
 
 def press_escape(qtbot: QtBot) -> Callable[[QMessageBox], None]:
@@ -90,11 +109,14 @@ def click_row(qtbot: QtBot, window: MainWindow, unit: UnitDetail) -> None:
 
 
 def test_clicking_another_record_asks_and_escape_goes_back_to_the_value(
-    qtbot: QtBot, window: MainWindow, two: tuple[Catalogue, UnitDetail, UnitDetail]
+    qtbot: QtBot,
+    window: MainWindow,
+    two: tuple[Catalogue, UnitDetail, UnitDetail],
+    answering: Answering,
 ) -> None:
     _catalogue, first, second = two
     date = open_on_first(qtbot, window, two)
-    asked = answer_next_dialog(qtbot, press_escape(qtbot))
+    asked = answering(press_escape(qtbot))
     click_row(qtbot, window, second)
 
     assert asked == ["“Dates (EDTF)” holds a value this record refused, so it is not saved."]
@@ -107,7 +129,10 @@ def test_clicking_another_record_asks_and_escape_goes_back_to_the_value(
 
 
 def test_the_arrow_key_in_the_list_asks_and_discarding_moves_on(
-    qtbot: QtBot, window: MainWindow, two: tuple[Catalogue, UnitDetail, UnitDetail]
+    qtbot: QtBot,
+    window: MainWindow,
+    two: tuple[Catalogue, UnitDetail, UnitDetail],
+    answering: Answering,
 ) -> None:
     _catalogue, first, second = two
     open_on_first(qtbot, window, two)
@@ -116,7 +141,7 @@ def test_the_arrow_key_in_the_list_asks_and_discarding_moves_on(
     qtbot.waitUntil(view.hasFocus)
     below = row_of(window, second) == (row_of(window, first) or 0) + 1  # listed next to it
     key = Qt.Key.Key_Down if below else Qt.Key.Key_Up
-    asked = answer_next_dialog(qtbot, click_discard(qtbot))
+    asked = answering(click_discard(qtbot))
     qtbot.keyClick(view, key)
 
     assert len(asked) == 1
@@ -128,16 +153,54 @@ def test_the_arrow_key_in_the_list_asks_and_discarding_moves_on(
 
 
 def test_a_good_value_is_saved_on_leaving_without_a_question(
-    qtbot: QtBot, window: MainWindow, two: tuple[Catalogue, UnitDetail, UnitDetail]
+    qtbot: QtBot,
+    window: MainWindow,
+    two: tuple[Catalogue, UnitDetail, UnitDetail],
+    answering: Answering,
 ) -> None:
     _catalogue, first, second = two
     date = open_on_first(qtbot, window, two)
     date.selectAll()
     qtbot.keyClicks(date, "1989")
-    asked = answer_next_dialog(qtbot, press_escape(qtbot))
+    asked = answering(press_escape(qtbot))
     click_row(qtbot, window, second)
     qtbot.waitUntil(lambda: window.current_unit() == second.id)
     opened = window.catalogue
     assert opened is not None
     qtbot.waitUntil(lambda: opened.units.get(first.id).date_expression == "1989")
     assert asked == []
+
+
+def test_refresh_shows_the_record_as_stored_now_without_the_refused_value(
+    qtbot: QtBot, window: MainWindow, two: tuple[Catalogue, UnitDetail, UnitDetail]
+) -> None:
+    _catalogue, first, _second = two
+    date = open_on_first(qtbot, window, two)
+    assert window.catalogue is not None
+    with Catalogue.open(window.catalogue.path, actor="the command line") as other:
+        other.units.update(first.id, {"title": "Letters, renamed meanwhile"})
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(date, Qt.Key.Key_F5)  # View → Refresh
+
+    assert window.detail is not None
+    title = window.detail.description.fields["title"]
+    qtbot.waitUntil(lambda: title.value() == "Letters, renamed meanwhile")
+    assert date.text() == "1988"
+    assert window.detail.description.fields["date_expression"].message.text() == "Means: 1988"
+
+
+def test_the_next_record_key_in_the_form_asks_too(
+    qtbot: QtBot,
+    window: MainWindow,
+    two: tuple[Catalogue, UnitDetail, UnitDetail],
+    answering: Answering,
+) -> None:
+    _catalogue, first, _second = two
+    date = open_on_first(qtbot, window, two)
+    asked = answering(press_escape(qtbot))
+    qtbot.keyClick(date, Qt.Key.Key_PageDown, Qt.KeyboardModifier.AltModifier)
+
+    assert len(asked) == 1
+    assert window.current_unit() == first.id
+    assert date.text() == "1988-13"
