@@ -1,5 +1,5 @@
-"""The tree view beside the records (its model is hierarchy.HierarchyModel): each view's count
-at the right of its row, and the saved searches' keys and context menu.
+"""The tree view beside the records (its model is hierarchy.HierarchyModel), with the saved
+searches' keys and context menu.
 
 On a saved search, F2 renames it in place and Delete asks to delete it; elsewhere those keys
 are the window's (editing a record's title, withdrawing the selected records).
@@ -8,50 +8,18 @@ are the window's (editing a record's title, withdrawing the selected records).
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPainter
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QMenu,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTreeView,
     QWidget,
 )
 
-from catalog_app.ui.hierarchy import COUNT_ROLE, FOLDER_ROLE, SEARCH_ROLE, HierarchyModel, RowKey
+from catalog_app.ui.hierarchy import FOLDER_ROLE, SEARCH_ROLE, HierarchyModel, RowKey
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _OWN_KEYS = (Qt.Key.Key_F2, Qt.Key.Key_Delete)
-COUNT_GAP = 8  # pixels between a view's name and its count
-
-
-class CountDelegate(QStyledItemDelegate):
-    """Draws a view's number of records at the right of its row, dimmed."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        count = index.data(COUNT_ROLE)
-        if not isinstance(count, int):
-            super().paint(painter, option, index)
-            return
-        text = f"{count:,}"
-        width = option.fontMetrics.horizontalAdvance(text) + COUNT_GAP
-        rect = option.rect
-        name = QStyleOptionViewItem(option)
-        name.rect = rect.adjusted(0, 0, -width, 0)
-        super().paint(painter, name, index)
-        painter.save()
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        palette = option.palette
-        painter.setPen(
-            palette.highlightedText().color() if selected else palette.placeholderText().color()
-        )
-        painter.drawText(
-            rect.adjusted(0, 0, -COUNT_GAP // 2, 0),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            text,
-        )
-        painter.restore()
 
 
 class CollectionTree(QTreeView):
@@ -73,10 +41,10 @@ class CollectionTree(QTreeView):
         self.reloading = False
         self._kept: RowKey | None = None
         model.reloading.connect(self._reloading)
+        model.rowsInserted.connect(self._show_new_searches)
         self.setObjectName("hierarchy")
         self.setHeaderHidden(True)
         self.setUniformRowHeights(True)
-        self.setItemDelegate(CountDelegate(self))
         # Renaming starts from F2 or the menu only: a click chooses the search (and runs it).
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -94,6 +62,10 @@ class CollectionTree(QTreeView):
                 self.setCurrentIndex(again)
         finally:
             self.reloading, self._kept = False, None
+
+    def _show_new_searches(self, parent: QModelIndex, _first: int, _last: int) -> None:
+        if parent.isValid() and parent == self.hierarchy.folder_index():
+            self.expand(parent)  # a search saved is a search shown
 
     def current_search(self) -> str | None:
         """The name of the saved search chosen in the tree, if one is."""

@@ -2,7 +2,7 @@
 collection hierarchy, which loads each level only when it is opened.
 
 Rows at the top: "All records", "Recently added", "Unfiled", "Needs review" (each with the
-number of records it lists, see services.browse), the "Saved searches" folder, a
+number of records it lists after its name, see services.browse), the "Saved searches" folder, a
 "Collections" heading, and the records at the top of the hierarchy. `reload` brings the tree
 up to date in place: rows stay where they are, so the view keeps what is open and chosen.
 """
@@ -142,9 +142,14 @@ def _key(parent: QStandardItem, role: int) -> Callable[[int], object]:
 
 
 def _loaded(item: QStandardItem) -> bool:
-    """Whether the item's children were read (it was opened), not just promised."""
+    """Whether the item's children were read (it was opened), not just promised (by the
+    placeholder, the one child not enabled). Asked of every row at each reload, so it asks
+    Qt nothing that can answer None: PySide6 6.12 on Python 3.11 loses a reference to None
+    with each such answer."""
+    if not item.rowCount():
+        return False
     first = item.child(0)
-    return first is not None and not first.data(_PENDING_ROLE)
+    return first is not None and first.isEnabled()
 
 
 # What a row stands for, to find it again after the tree changed: ("view", "all"),
@@ -176,6 +181,7 @@ class HierarchyModel(QStandardItemModel):
         self.clear()
         self.setHorizontalHeaderLabels([COLLECTIONS])
         self._views, self._folder, self._heading = {}, None, None
+        self._counts: dict[View, int] = {}
         if catalogue is None:
             return
         for view in View:
@@ -205,13 +211,17 @@ class HierarchyModel(QStandardItemModel):
             self.reloading.emit(False)
 
     def set_counts(self, counts: dict[View, int]) -> None:
+        """Show how many records each view lists, after its name: "Needs review (40)"."""
         for view, item in self._views.items():
-            if view in counts and item.data(COUNT_ROLE) != counts[view]:
-                item.setData(counts[view], COUNT_ROLE)
-                item.setData(
-                    f"{VIEW_TITLES[view]}, {counts[view]:,} records",
-                    Qt.ItemDataRole.AccessibleTextRole,
-                )
+            count = counts.get(view)
+            if count is None or self._counts.get(view) == count:
+                continue
+            self._counts[view] = count
+            item.setData(count, COUNT_ROLE)
+            item.setText(f"{VIEW_TITLES[view]} ({count:,})")
+            item.setData(
+                f"{VIEW_TITLES[view]}, {count:,} records", Qt.ItemDataRole.AccessibleTextRole
+            )
 
     def load_children(self, index: QModelIndex | QPersistentModelIndex) -> None:
         """Replace the placeholder under `index` with its real children (once)."""

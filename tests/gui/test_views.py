@@ -60,13 +60,16 @@ def _click_tree(qtbot: QtBot, window: MainWindow, index: QModelIndex) -> None:
     assert index.isValid()
     window.tree.scrollTo(index)
     rect = window.tree.visualRect(index)
-    qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert rect.isValid()
+    # Near the start of the name: the tree may be narrower than its longest row.
+    where = QPoint(rect.left() + min(8, rect.width() // 2), rect.center().y())
+    qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton, pos=where)
     assert window.tree.currentIndex() == index
 
 
 def _click_view(qtbot: QtBot, window: MainWindow, view: View) -> None:
     index = window.hierarchy.view_index(view)
-    assert index.data() == VIEW_TITLES[view]
+    assert str(index.data()).startswith(VIEW_TITLES[view])
     _click_tree(qtbot, window, index)
 
 
@@ -93,16 +96,22 @@ def test_the_views_are_above_the_collections_with_their_counts(
     qtbot: QtBot, opened: MainWindow
 ) -> None:
     model = opened.hierarchy
-    assert [model.index(row, 0).data() for row in range(model.first_unit_row())] == [
-        "All records",
-        "Recently added",
-        "Unfiled",
-        "Needs review",
-        "Saved searches",
-        "Collections",
-    ]
+    rows = lambda: [model.index(row, 0).data() for row in range(model.first_unit_row())]  # noqa: E731
+    qtbot.waitUntil(
+        lambda: (
+            rows()
+            == [
+                "All records (6)",
+                "Recently added (6)",
+                "Unfiled (2)",
+                "Needs review (2)",
+                "Saved searches",
+                "Collections",
+            ]
+        )
+    )
     expected = {View.ALL: 6, View.RECENT: 6, View.UNFILED: 2, View.NEEDS_REVIEW: 2}
-    qtbot.waitUntil(lambda: {v: model.view_index(v).data(COUNT_ROLE) for v in View} == expected)
+    assert {v: model.view_index(v).data(COUNT_ROLE) for v in View} == expected
     assert model.view_index(View.UNFILED).data(Qt.ItemDataRole.AccessibleTextRole) == (
         "Unfiled, 2 records"
     )
