@@ -66,7 +66,7 @@ def _click(qtbot: QtBot, window: MainWindow, index: QModelIndex) -> None:
     rect = window.tree.visualRect(index)
     assert rect.isValid()
     # Near the start of the name: the tree may be narrower than its longest row.
-    where = QPoint(rect.left() + min(8, rect.width() // 2), rect.center().y())
+    where = QPoint(min(rect.left() + 8, window.tree.viewport().width() - 2), rect.center().y())
     qtbot.mouseClick(window.tree.viewport(), Qt.MouseButton.LeftButton, pos=where)
 
 
