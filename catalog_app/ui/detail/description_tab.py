@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
@@ -526,9 +527,14 @@ class DescriptionTab(QWidget):
         def done(unit_id: int) -> None:
             nonlocal first
             keep_typing, first = first, False
-            self._after_change(unit_id, keep_typing=keep_typing)
+            if shiboken6.isValid(self):  # not if the window closed while the write ran
+                self._after_change(unit_id, keep_typing=keep_typing)
 
-        return Feedback(done=done, failed=self._after_failure)
+        def failed(message: str) -> None:
+            if shiboken6.isValid(self):
+                self._after_failure(message)
+
+        return Feedback(done=done, failed=failed)
 
     def _after_change(self, unit_id: int, *, keep_typing: bool) -> None:
         self.error_label.hide()
