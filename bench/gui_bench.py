@@ -187,6 +187,7 @@ def search_run(app: QApplication, path: Path, scratch: Path) -> dict[str, float]
     """In the real window: from Enter in the search box (typing is debounced by 250 ms
     before this) until the results list has painted with the new results."""
     settings = UiSettings(QSettings(str(scratch / "ui.ini"), QSettings.Format.IniFormat))
+    settings.set_backups_to_keep(0)
     window = MainWindow(settings)
     window.resize(1400, 900)
     window.show()
@@ -227,6 +228,7 @@ def _median_p95(values: list[float]) -> tuple[float, float]:
 
 def _open_window(app: QApplication, path: Path, scratch: Path) -> MainWindow:
     settings = UiSettings(QSettings(str(scratch / "ui.ini"), QSettings.Format.IniFormat))
+    settings.set_backups_to_keep(0)  # a backup of a 3 GB catalogue would run beside the steps
     window = MainWindow(settings)
     window.resize(*SCREEN)
     window.show()
@@ -542,6 +544,7 @@ def main() -> None:
                 | figures.steps
             )
             runs.append(figures)
+            print(f"run {number + 1}: {figures.steps}", file=sys.stderr, flush=True)
         floor = floors(path, largest)
     load = os.getloadavg()
     print(
