@@ -257,16 +257,14 @@ def _rows_painted(app: QApplication, window: MainWindow, action: Callable[[], ob
 
 
 def _tree_index(window: MainWindow, role: int, value: object) -> QModelIndex | None:
-    """The first item of the window's tree (at any depth) with `value` in `role`."""
+    """The first item of the window's tree (at any depth) whose `role` starts with `value`."""
     model = window.hierarchy
-    for row in range(model.rowCount()):  # the collections may be under a heading
-        window.tree.expand(model.index(row, 0))
     found = model.match(
         model.index(0, 0),
         role,
         value,
         1,
-        Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive,
+        Qt.MatchFlag.MatchStartsWith | Qt.MatchFlag.MatchRecursive,  # a view's count follows
     )
     return found[0] if found else None
 
