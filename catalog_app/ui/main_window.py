@@ -7,9 +7,10 @@ showed of it, and shows the lock screen until the passphrase is typed again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt, QThreadPool
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThreadPool
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -17,7 +18,6 @@ from PySide6.QtGui import (
     QGuiApplication,
     QIcon,
     QKeySequence,
-    QUndoStack,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTextBrowser,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,40 +38,50 @@ from catalog_app.domain.records import SearchResults
 from catalog_app.errors import CatalogError
 from catalog_app.paths import bundled
 from catalog_app.services import Catalogue
+from catalog_app.services.browse import View
 from catalog_app.services.identity import UNNAMED, person_name
 from catalog_app.services.originals import forget_viewable_copies
+from catalog_app.services.saved_searches import SavedSearch
 from catalog_app.ui.automatic_backups import AutomaticBackupScheduler
 from catalog_app.ui.backup_dialog import BackupDialog, choose_backup_folder
 from catalog_app.ui.batch_edit import BatchEditCommand, BatchEditDialog
 from catalog_app.ui.catalogue_settings_dialog import CatalogueSettingsDialog
+from catalog_app.ui.changes import Changes, counted
+from catalog_app.ui.collection_tree import CollectionTree
 from catalog_app.ui.detail.pane import DetailPane
 from catalog_app.ui.drop import FileDropTarget
 from catalog_app.ui.errors import show_problem
 from catalog_app.ui.export_dialog import ExportDialog
-from catalog_app.ui.hierarchy import UNIT_ID_ROLE, HierarchyModel
+from catalog_app.ui.hierarchy import (
+    QUERY_ROLE,
+    UNIT_ID_ROLE,
+    VIEW_ROLE,
+    HierarchyModel,
+)
 from catalog_app.ui.icons import icon
 from catalog_app.ui.idle_lock import IdleWatch
 from catalog_app.ui.import_dialog import ImportDialog, choose_import_paths
 from catalog_app.ui.lock_screen import LockScreen
 from catalog_app.ui.new_encrypted_dialog import NewEncryptedCatalogueDialog
+from catalog_app.ui.operations import Operations, Outcome, Report, WriteOp
 from catalog_app.ui.preferences_dialog import PreferencesDialog
-from catalog_app.ui.records_model import RecordsModel
+from catalog_app.ui.records_model import READ_IN_PLACE_UP_TO, RecordsModel
 from catalog_app.ui.records_view import RecordsView
+from catalog_app.ui.saved_search_dialog import SavedSearchDialog
 from catalog_app.ui.seal_dialog import SealDialog
 from catalog_app.ui.search_help import SearchHelpDialog
 from catalog_app.ui.search_panel import SearchPanel, search_bar
 from catalog_app.ui.settings import UiSettings
 from catalog_app.ui.shortcuts import REDO_KEYS, Key, WindowKeysFirst, key_sequences
-from catalog_app.ui.tasks import TaskRunner
 from catalog_app.ui.toolbar import main_toolbar
-from catalog_app.ui.undo import CreateRecord, SetWithdrawn
+from catalog_app.ui.undo import CreateRecord, OperationStack, SetWithdrawn
 from catalog_app.ui.unlock_dialog import UnlockDialog
 from catalog_app.ui.verify_panel import VerifyPanel
 
 FILE_FILTER = "Catalogues (*.sqlite *.db);;All files (*)"
 EMPTY_CATALOGUE = (
     "<h3>This catalogue has no records yet.</h3>"
-    "<p>Records you create or import appear in the tree on the left.</p>"
+    "<p>Records you create or import appear under All records, and in the tree on the left.</p>"
 )
 NO_CATALOGUE = "<h3>No catalogue is open.</h3><p>Use File → Open or File → New.</p>"
 NO_NAME = (
@@ -94,10 +103,6 @@ WINDOW_FRAME = 8  # the frame's left and right edges
 _COUNTED = (("units", "record"), ("files", "original"), ("agents", "agent"))
 
 
-def _counted(number: int, word: str) -> str:
-    return f"{number:,} {word}" + ("" if number == 1 else "s")
-
-
 def default_pane_sizes(width: int) -> list[int]:
     """The tree, the list and the record for a window `width` wide, before the person moves
     them: room for the list's default columns and for every tab of the record."""
@@ -111,8 +116,12 @@ class MainWindow(QMainWindow):
         self.settings = settings or UiSettings()
         self.catalogue: Catalogue | None = None
         self.seal_dialog: SealDialog | None = None
-        self.tasks = TaskRunner(self, synchronous=synchronous)
-        self.undo_stack = QUndoStack(self)
+        # The one operations lane: every read and write the window does off the GUI thread.
+        self.tasks = Operations(self, synchronous=synchronous)
+        self.tasks.changed.connect(self._changes_made)
+        self.tasks.refused.connect(self._command_failed)
+        self.tasks.activity.connect(self._show_activity)
+        self.undo_stack = OperationStack(self.tasks, self)
         self.detail: DetailPane | None = None
         self.import_dialog: ImportDialog | None = None
         self.unlock_dialog: UnlockDialog | None = None
@@ -121,10 +130,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon(str(bundled("resources") / "icons" / "catalog-app.svg")))
 
         self.hierarchy = HierarchyModel()
-        self.tree = QTreeView()
-        self.tree.setObjectName("hierarchy")
-        self.tree.setModel(self.hierarchy)
-        self.tree.setUniformRowHeights(True)
+        self.tree = CollectionTree(self.hierarchy)
         self.tree.expanded.connect(self.hierarchy.load_children)
         self.tree.selectionModel().currentChanged.connect(self._tree_selected)
 
@@ -142,6 +148,7 @@ class MainWindow(QMainWindow):
             lambda *_: self._enable_record_actions()
         )
         self.records_view.doubleClicked.connect(lambda _index: self._focus_description())
+        self._set_up_views()
 
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.tree)
@@ -350,6 +357,7 @@ class MainWindow(QMainWindow):
         search_menu = self.menuBar().addMenu("&Search")
         self.find_action = self._action("&Find…", self.focus_search, keys.Find, icon_name="find")
         search_menu.addAction(self.find_action)
+        search_menu.addAction(self.save_search_action)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self._action("&Search Syntax", self._search_help, icon_name="help"))
         help_menu.addAction(self._action("&About", self._about))
@@ -608,7 +616,31 @@ class MainWindow(QMainWindow):
             else:
                 show_problem(self, "Lock", CatalogError(busy))
             return False
-        saved = self.detail is None or self.detail.save()
+        if self.detail is not None:
+            self.detail.save()
+        if self.tasks.writing_now:
+            # The save (or another write) is on its way: lock once it has landed, so that
+            # a value the record refuses is known, and nothing is written after the lock.
+            self._lock_when_written(idle=idle)
+            return False
+        return self._lock_now(catalogue.path, idle=idle)
+
+    def _lock_when_written(self, *, idle: bool) -> None:
+        def written(busy: bool) -> None:
+            if busy:
+                return
+            self.tasks.writing.disconnect(written)
+            if self.catalogue is not None and self.catalogue.encrypted:
+                self._lock_now(self.catalogue.path, idle=idle)
+
+        self.tasks.writing.connect(written)
+
+    def _refused_in_form(self) -> bool:
+        description = None if self.detail is None else self.detail.description
+        return description is not None and any(f.refused for f in description.fields.values())
+
+    def _lock_now(self, path: Path, *, idle: bool) -> bool:
+        saved = not self._refused_in_form()
         if not saved and not idle:
             show_problem(self, "Lock", CatalogError(UNSAVED_EDIT))
             return False
@@ -616,7 +648,6 @@ class MainWindow(QMainWindow):
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.reject()  # they show what the catalogue holds
-        path = catalogue.path
         # The records' tabs read in the shared pool (an original being decrypted for its
         # viewer, say): let them finish, so that nothing they make outlives the lock.
         QThreadPool.globalInstance().waitForDone()
@@ -686,10 +717,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{catalogue.path.name}{suffix} — Catalog")
         self.path_label.setText(str(catalogue.path) + suffix)
         self.refresh_counts()
-        self.records.set_parent(None)
-        if self.hierarchy.rowCount():
-            self.tree.setCurrentIndex(self.hierarchy.index(0, 0))
-        else:
+        self.tree.expand(self.hierarchy.folder_index())
+        self.tree.setCurrentIndex(self.hierarchy.view_index(View.ALL))  # lists every record
+        if not self.hierarchy.top_units():
             self.record_view.setHtml(EMPTY_CATALOGUE)
             self.detail_holder.setCurrentWidget(self.record_view)
 
@@ -698,24 +728,234 @@ class MainWindow(QMainWindow):
         if catalogue is None:
             return
 
-        def shown(counts: dict[str, int]) -> None:
+        def shown(counts: tuple[dict[str, int], dict[View, int]]) -> None:
+            tables, views = counts
             self.counts_label.setText(
-                " · ".join(_counted(counts[key], word) for key, word in _COUNTED)
+                " · ".join(counted(tables[key], word) for key, word in _COUNTED)
             )
+            self.hierarchy.set_counts(views)
 
         self.tasks.run_latest(
-            "counts", lambda: catalogue.stats().counts, shown, lambda _message: None
+            "counts",
+            lambda: (catalogue.stats().counts, catalogue.browse.view_counts()),
+            shown,
+            lambda _message: None,
+        )
+
+    def _view_counts_follow(self, changes: Changes) -> None:
+        """After an edit (records changed, none added or removed), the views' counts: a
+        checked record leaves Needs review. Additions and removals recount everything."""
+        catalogue = self.catalogue
+        if catalogue is None or changes.structure or not changes.changed:
+            return
+        self.tasks.run_latest(
+            "view-counts", catalogue.browse.view_counts, self.hierarchy.set_counts, lambda _m: None
         )
 
     # -- choosing records ----------------------------------------------------------------
 
     def _tree_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """Choosing in the tree lists records in the middle: a view's, a saved search's
+        results, or a record's contents; a record that holds none lists the level it is in,
+        with it selected (so that the records beside it can join the selection)."""
+        if self.catalogue is None or self.tree.reloading:
+            return  # a reload keeps the choice: nothing the person chose has changed
+        view, query = current.data(VIEW_ROLE), current.data(QUERY_ROLE)
         unit_id = current.data(UNIT_ID_ROLE)
-        if self.catalogue is None or unit_id is None:
+        if view is not None:
+            self._list_view(View(view))
+        elif isinstance(query, str):
+            if query != self.search.query:
+                self.search.set_query(query)
+        elif unit_id is not None:
+            if not self.search.query:
+                self._list_unit(int(unit_id), current.parent().data(UNIT_ID_ROLE))
+            self._show_record(int(unit_id))
+
+    def _list_view(self, view: View) -> None:
+        catalogue = self.catalogue
+        if catalogue is None:
             return
-        if not self.search.query:
-            self.records.set_parent(int(unit_id))
-        self._show_record(int(unit_id))
+        if self.search.query:  # the view lists its own records, not the search's
+            self.tasks.forget("search")
+            self.search.reset()
+            if self.detail is not None:
+                self.detail.set_search_terms("")
+        self._first_listed_wanted = True
+        size = catalogue.browse.view_count(view, up_to=READ_IN_PLACE_UP_TO + 1)
+        self.records.set_view(view, size)
+
+    def _list_unit(self, unit_id: int, parent_id: int | None) -> None:
+        if self.catalogue is not None and self.catalogue.browse.count(unit_id):
+            self.records.set_parent(unit_id)
+            return
+        self.records.set_parent(parent_id)
+        row = self.records.row_of(unit_id)
+        if row is not None:
+            self.records_view.selectRow(row)
+            self.records_view.scrollTo(self.records.index(row, 0))
+
+    def _list_tree_choice(self) -> None:
+        """The search was emptied: list what the tree's choice lists again."""
+        current = self.tree.currentIndex()
+        if isinstance(current.data(QUERY_ROLE), str):  # that saved search no longer applies
+            self.tree.setCurrentIndex(self.hierarchy.view_index(View.ALL))
+        elif current.data(VIEW_ROLE) is not None:
+            self._list_view(View(current.data(VIEW_ROLE)))
+        elif current.data(UNIT_ID_ROLE) is not None:
+            self._list_unit(int(current.data(UNIT_ID_ROLE)), current.parent().data(UNIT_ID_ROLE))
+        else:
+            self.records.set_parent(None)
+
+    def _select_first_listed(self) -> None:
+        """A view's records arrived: its first is shown, unless the record that was chosen
+        is among them (the list then kept it selected)."""
+        if not self._first_listed_wanted or not self.records.rowCount():
+            return
+        self._first_listed_wanted = False
+        if not self.records_view.selected_ids():
+            self.records_view.selectRow(0)
+
+    # -- views and saved searches --------------------------------------------------------
+
+    def _set_up_views(self) -> None:
+        """The tree's views and saved searches: Save Search… by the search box, the tree's
+        keys and menu for the saved searches, and the views' counts following each change."""
+        self.hierarchy.rename_requested.connect(self.rename_search)
+        self.tree.delete_search.connect(self.delete_search)
+        self.tree.edit_search.connect(self.edit_search)
+        self.tree.save_search.connect(self.save_search)
+        self.save_search_action = QAction("Save Searc&h…", self)
+        self.save_search_action.setStatusTip(
+            "Keep the search under Saved searches in the tree (it is saved in the catalogue)"
+        )
+        self.save_search_action.setEnabled(False)
+        self.save_search_action.triggered.connect(self.save_search)
+        self.search.box.textChanged.connect(lambda _text: self._enable_save_search())
+        self.search.add_button(self.save_search_action)
+        self.tasks.changed.connect(self._view_counts_follow)
+        self.records.modelReset.connect(self._select_first_listed)
+        self._first_listed_wanted = False
+        self.search_dialog: SavedSearchDialog | None = None
+
+    def _enable_save_search(self) -> None:
+        writable = self.catalogue is not None and not self.catalogue.readonly
+        self.save_search_action.setEnabled(writable and bool(self.search.box.text().strip()))
+
+    def save_search(self) -> None:
+        """Name the search in the box and keep it in the catalogue (Search → Save Search…)."""
+        query = self.search.box.text().strip()
+        if self.catalogue is None or self.catalogue.readonly or not query:
+            return
+        dialog = self._search_dialog("", query, editing=False)
+        dialog.chosen.connect(
+            lambda name, typed: self._write_searches(
+                lambda c: c.saved_searches.save(name, typed),
+                f"Saved the search '{' '.join(name.split())}'",
+                dialog,
+            )
+        )
+
+    def edit_search(self, name: str) -> None:
+        """Change a saved search's name or query (its menu's Edit Search…)."""
+        if self.catalogue is None or self.catalogue.readonly:
+            return
+        try:
+            saved = self.catalogue.saved_searches.get(name)
+        except CatalogError as error:
+            show_problem(self, "Edit Search", error)
+            return
+        dialog = self._search_dialog(saved.name, saved.query, editing=True)
+        dialog.chosen.connect(
+            lambda new_name, query: self._write_searches(
+                lambda c: c.saved_searches.change(name, new_name=new_name, query=query),
+                f"Changed the saved search '{name}'",
+                dialog,
+                shown=name,
+            )
+        )
+
+    def rename_search(self, name: str, new_name: str) -> None:
+        """A saved search renamed in place in the tree (F2)."""
+        self._write_searches(
+            lambda c: c.saved_searches.change(name, new_name=new_name),
+            f"Renamed the saved search '{name}'",
+            shown=name,
+        )
+
+    def delete_search(self, name: str) -> None:
+        """Delete a saved search (Delete on it in the tree, or its menu), once confirmed."""
+        if self.catalogue is None or self.catalogue.readonly:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Delete saved search",
+            f"Delete the saved search '{name}'? The records it finds stay as they are.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self._write_searches(
+            lambda c: c.saved_searches.delete(name),
+            f"Deleted the saved search '{name}'",
+            shown=name,
+        )
+
+    def _search_dialog(self, name: str, query: str, *, editing: bool) -> SavedSearchDialog:
+        if self.search_dialog is not None:
+            self.search_dialog.deleteLater()
+        dialog = SavedSearchDialog(name, query, editing=editing, parent=self)
+        dialog.finished.connect(lambda _result: self._search_dialog_closed(dialog))
+        self.search_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _search_dialog_closed(self, dialog: SavedSearchDialog) -> None:
+        if self.search_dialog is dialog:
+            self.search_dialog = None
+        self._dialog_closed(dialog)
+
+    def _write_searches(
+        self,
+        work: Callable[[Catalogue], SavedSearch | None],
+        status: str,
+        dialog: SavedSearchDialog | None = None,
+        *,
+        shown: str | None = None,
+    ) -> None:
+        """One write of the saved searches through the lane; then the tree shows them. The
+        saved search `shown`, if it was chosen, stays chosen under its new name (with its new
+        query run)."""
+        catalogue = self.catalogue
+        if catalogue is None or catalogue.readonly:
+            return
+        chosen = self.tree.current_search() == shown and shown is not None
+
+        def write(_report: Report) -> Outcome[SavedSearch | None]:
+            return Outcome(work(catalogue), Changes.of(status))
+
+        def done(saved: SavedSearch | None) -> None:
+            if self.catalogue is not catalogue:
+                return
+            self.hierarchy.reload()
+            self.tree.expand(self.hierarchy.folder_index())
+            if dialog is not None and dialog is self.search_dialog:
+                dialog.saved()
+            if chosen:  # under its new name; a deleted one gives way to the folder
+                self.tree.setCurrentIndex(
+                    self.hierarchy.search_index(saved.name)
+                    if saved is not None
+                    else self.hierarchy.folder_index()
+                )
+                if saved is not None and saved.query != self.search.query:
+                    self.search.set_query(saved.query)
+
+        def failed(message: str) -> None:
+            if dialog is not None and dialog is self.search_dialog:
+                dialog.refused(message)
+            else:
+                self._command_failed(message)
+
+        WriteOp(write).success(done).failure(failed).run_in_background(self.tasks)
 
     def _record_selected(self, unit_id: int | None) -> None:
         if unit_id is not None:
@@ -765,18 +1005,65 @@ class MainWindow(QMainWindow):
         self.withdraw_action.setEnabled(writable and bool(self.records_view.selected_ids()))
 
     def _record_changed(self, unit_id: int) -> None:
-        self.records.refresh_rows([unit_id])
-        self.hierarchy.refresh_unit(unit_id)
+        """A tab of the record saved a change: the lane's `changed` refreshes the views."""
 
-    def _records_added(self, unit_ids: list[int], message: str = "") -> None:
-        """Records were added or removed: show the new shape, and the last new record."""
-        self.hierarchy.reload()
-        self.records.reload()
-        self.refresh_counts()
-        if unit_ids:
-            self.show_unit(unit_ids[-1])
-        if message:
-            self.statusBar().showMessage(message, 8000)
+    def _changes_made(self, changes: Changes) -> None:
+        """A write succeeded: the tree, the list and the counts show what it changed, a new
+        record is chosen, one removed gives way to its neighbour (or parent), and the status
+        bar says what was done."""
+        current = self.current_unit()
+        gone = current is not None and current in changes.removed
+        neighbour = self._neighbour(current) if gone and current is not None else None
+        if changes.structure:
+            self.hierarchy.reload()
+            self.records.reload()
+            self.refresh_counts()
+        if changes.changed:
+            self.records.refresh_rows(changes.changed)
+            for unit_id in changes.changed:
+                self.hierarchy.refresh_unit(unit_id)
+        if gone:
+            self._choose_only(neighbour if neighbour is not None else changes.focus)
+        elif changes.added and changes.focus is not None:
+            self._choose_only(changes.focus)
+        if changes.status:
+            self.statusBar().showMessage(changes.status, 8000)
+
+    def _neighbour(self, unit_id: int) -> int | None:
+        """The record listed after `unit_id` (or before it), to go to when it is gone."""
+        row = self.records.row_of(unit_id)
+        if row is None:
+            return None
+        for other in (row + 1, row - 1):
+            if 0 <= other < self.records.rowCount():
+                return self.records.unit_id(other)
+        return None
+
+    def _choose_only(self, unit_id: int | None) -> None:
+        """Make `unit_id` the one chosen record: the only row selected and the current one
+        (a key held down, such as the Ctrl of Ctrl+D, must not add it to the selection).
+        None: no record is shown."""
+        if unit_id is None:
+            self.records_view.clearSelection()
+            if self.detail is not None:
+                self.detail.show_unit(None)
+            self._enable_record_actions()
+            return
+        self.show_unit(unit_id)
+        row = self.records.row_of(unit_id)
+        if row is not None:
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+            self.records_view.selectionModel().setCurrentIndex(
+                self.records.index(row, 0), flags | QItemSelectionModel.SelectionFlag.Rows
+            )
+        self._enable_record_actions()
+
+    def _show_activity(self, text: str) -> None:
+        """A long write's progress ("Editing 10,000 records… 4,000 of 10,000")."""
+        if text:
+            self.statusBar().showMessage(text)
+        else:
+            self.statusBar().clearMessage()
 
     def refresh_from_catalogue(self) -> None:
         """Show what other programs (an import from the command line) changed meanwhile."""
@@ -814,8 +1101,7 @@ class MainWindow(QMainWindow):
         if not query:
             self.tasks.forget("search")
             self.search.clear_results()
-            current = self.tree.currentIndex().data(UNIT_ID_ROLE)
-            self.records.set_parent(int(current) if current is not None else None)
+            self._list_tree_choice()
             return
         self.search.searching()
         self.tasks.forget("facets")
@@ -859,12 +1145,13 @@ class MainWindow(QMainWindow):
             return
         current = self.tree.currentIndex().data(UNIT_ID_ROLE)
         dialog = ImportDialog(
-            self.catalogue, paths, int(current) if current is not None else None, self
+            self.catalogue,
+            paths,
+            int(current) if current is not None else None,
+            self,
+            operations=self.tasks,
         )
-        dialog.imported.connect(
-            lambda ids: self._records_added(list(ids), f"Imported {len(ids):,} records")
-        )
-        self.import_dialog = dialog
+        self.import_dialog = dialog  # what it adds reaches the views through the lane
         dialog.show()
 
     def export(self) -> None:
@@ -905,9 +1192,8 @@ class MainWindow(QMainWindow):
                 {"title": "New record"}, parent_id=int(current) if current else None
             ),
             self._created,
-            self._command_failed,
         )
-        self.undo_stack.push(command)
+        self.undo_stack.submit(command)
 
     def new_record_like(self) -> None:
         unit_id = self.current_unit()
@@ -915,16 +1201,13 @@ class MainWindow(QMainWindow):
             return
         self.save_record()
         command = CreateRecord(
-            self.catalogue,
-            lambda c: c.units.create_like(unit_id),
-            self._created,
-            self._command_failed,
+            self.catalogue, lambda c: c.units.create_like(unit_id), self._created
         )
-        self.undo_stack.push(command)
+        self.undo_stack.submit(command)  # after the save above: writes keep their order
 
-    def _created(self, unit_id: int | None) -> None:
-        self._records_added([unit_id] if unit_id is not None else [])
-        if unit_id is not None:
+    def _created(self, changes: Changes) -> None:
+        """The new record is chosen (by `_changes_made`): its title is ready for typing."""
+        if changes.added:
             self._focus_title()
 
     def withdraw_selected(self) -> None:
@@ -934,18 +1217,17 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(
             self,
             "Withdraw records",
-            f"Withdraw {len(ids):,} record(s)? They stay in the catalogue with their history, "
+            f"Withdraw {counted(len(ids))}? They stay in the catalogue with their history, "
             "are left out of finding aids, and can be reinstated with Undo.",
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self.undo_stack.push(
-            SetWithdrawn(self.catalogue, ids, True, self._rows_changed, self._command_failed)
-        )
+        self.undo_stack.submit(SetWithdrawn(self.catalogue, ids, True, self._rows_changed))
 
-    def _rows_changed(self, unit_ids: list[int]) -> None:
-        self.records.refresh_rows(unit_ids)
-        if self.detail is not None and self.detail.unit_id in unit_ids:
+    def _rows_changed(self, changes: Changes) -> None:
+        """After a write from the menus: the record shown again if it was among them (the
+        list and tree follow the lane's `changed`)."""
+        if self.detail is not None and self.detail.unit_id in changes.changed:
             self.detail.show_unit(self.detail.unit_id)
 
     def batch_edit(self) -> None:
@@ -956,16 +1238,15 @@ class MainWindow(QMainWindow):
         dialog = BatchEditDialog(self.catalogue, ids, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        self.undo_stack.push(
+        self.undo_stack.submit(
             BatchEditCommand(
-                self.catalogue, ids, dialog.change(), self._batch_done, self._command_failed
+                self.catalogue,
+                ids,
+                dialog.change(),
+                self._rows_changed,
+                new_subjects=dialog.new_subjects(),
             )
         )
-
-    def _batch_done(self, unit_ids: list[int]) -> None:
-        self.hierarchy.reload()
-        self.records.reload()
-        self._rows_changed(unit_ids)
 
     def edit_preferences(self) -> None:
         if PreferencesDialog(self.settings, self).exec() != QDialog.DialogCode.Accepted:

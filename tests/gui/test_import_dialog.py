@@ -343,8 +343,8 @@ def _drag_onto(widget: QWidget, mime: QMimeData) -> bool:
     """Drag `mime` over `widget` and drop it, as the window system would; whether the
     widget took the drag."""
     centre = QPointF(widget.rect().center())
-    enter = QDragEnterEvent(
-        centre,
+    enter = QDragEnterEvent(  # a QPoint here, a QPointF for the drop (Qt's own signatures)
+        widget.rect().center(),
         Qt.DropAction.CopyAction,
         mime,
         Qt.MouseButton.LeftButton,

@@ -17,6 +17,7 @@ from catalog_app.ui.new_encrypted_dialog import NewEncryptedCatalogueDialog
 from catalog_app.ui.preferences_dialog import PreferencesDialog
 from catalog_app.ui.settings import DEFAULT_LOCK_MINUTES, UiSettings
 from catalog_app.ui.unlock_dialog import UnlockDialog
+from tests.gui.helpers import record_shown
 
 PASSPHRASE = "correct horse battery"
 SECRET_TITLE = "Testimony of the night watchman"
@@ -87,6 +88,12 @@ def _unlocked(qtbot: QtBot, window: MainWindow, path: Path) -> Catalogue:
 def _press_lock(qtbot: QtBot, window: MainWindow) -> None:
     _active(qtbot, window)
     qtbot.keyClick(window.records_view, Qt.Key.Key_L, CTRL)
+    _written(qtbot, window)
+
+
+def _written(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait for the form's save on the writer lane: the lock waits for it too."""
+    qtbot.waitUntil(lambda: not window.tasks.writing_now)
 
 
 def _titles(window: MainWindow) -> list[str]:
@@ -138,9 +145,11 @@ def test_ctrl_l_locks_forgetting_what_was_shown_and_the_passphrase_unlocks(
     keys = catalogue.keys
     assert keys is not None
     window.new_record_action.trigger()  # something to undo
+    qtbot.waitUntil(lambda: window.undo_stack.count() > 0)
     assert window.undo_stack.count() > 0
     secret = catalogue.units.find("CAT-0001/0001").id
     window.show_unit(secret)
+    record_shown(qtbot, window.detail)
     assert window.detail is not None
     title = window.detail.description.fields["title"].editor
     assert isinstance(title, QLineEdit)
@@ -182,6 +191,7 @@ def test_a_change_the_record_refuses_keeps_it_open_until_it_is_left_unused(
 ) -> None:
     catalogue = _unlocked(qtbot, window, encrypted)
     window.show_unit(catalogue.units.find("CAT-0002").id)
+    record_shown(qtbot, window.detail)
     assert window.detail is not None
     code = window.detail.description.fields["reference_code"].editor
     assert isinstance(code, QLineEdit)
@@ -196,6 +206,7 @@ def test_a_change_the_record_refuses_keeps_it_open_until_it_is_left_unused(
     assert code.text() == "CAT-0001"  # the typing is kept
 
     window.idle.timer.timeout.emit()  # nobody came back: the lock comes first
+    _written(qtbot, window)
     assert _shown(window) is None
     assert "was not kept" in window.lock_screen.note.text()
 

@@ -44,7 +44,9 @@ def test_a_refused_edit_is_logged_without_what_its_message_quotes(
     assert messages == [("warning", str(error))]  # the person is told in full
     text = redacted_log.read_text(encoding="utf-8")
     assert TAKEN_CODE not in text
-    assert "WARNING catalog_app.ui.tasks: task refused: ‹ValidationError, redacted " in text
+    assert (
+        "WARNING catalog_app.ui.operations: operation refused: ‹ValidationError, redacted " in text
+    )
     assert "catalog_app.errors.ValidationError: ‹message redacted›" in text
 
 

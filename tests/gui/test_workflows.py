@@ -228,7 +228,7 @@ def test_dropping_files_on_the_window_imports_them_under_the_chosen_collection(
     mime.setUrls([QUrl.fromLocalFile(str(folder / f"note-{n}.txt")) for n in range(3)])
     where = QPointF(10, 10)
     buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    enter = QDragEnterEvent(where, Qt.DropAction.CopyAction, mime, buttons, keys)
+    enter = QDragEnterEvent(where.toPoint(), Qt.DropAction.CopyAction, mime, buttons, keys)
     QApplication.sendEvent(opened, enter)  # Qt takes a drop only where a drag entered
     assert enter.isAccepted()
     QApplication.sendEvent(opened, QDropEvent(where, Qt.DropAction.CopyAction, mime, buttons, keys))
