@@ -38,11 +38,36 @@ DOCUMENTS = {
 }
 
 
+SCANNED_PAGES = (
+    ("Statement of a relative, page 1", "Given at Khavaran on 28 August 2023."),
+    ("Statement of a relative, page 2", "The graves were levelled in January 2009."),
+    ("Statement of a relative, page 3", "Signed before two witnesses."),
+)
+
+
+def _scanned_statement(path: Path) -> Path:
+    """A three-page scan-like PDF (pages drawn by Pillow), to show the page preview."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.load_default(size=34)
+    pages = []
+    for heading, line in SCANNED_PAGES:
+        page = Image.new("RGB", (1240, 1754), (250, 248, 240))
+        draw = ImageDraw.Draw(page)
+        draw.text((120, 160), heading, fill=(20, 20, 20), font=font)
+        for row in range(12):
+            draw.text((120, 300 + row * 70), line, fill=(60, 60, 60), font=font)
+        pages.append(page)
+    pages[0].save(path, "PDF", save_all=True, append_images=pages[1:], resolution=150)
+    return path
+
+
 def _import_documents(cat: Catalogue, collection: str) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         for name, html in DOCUMENTS.items():
             (folder / name).write_text(html, encoding="utf-8")
+        _scanned_statement(folder / "statement-of-a-relative.pdf")
         cat.imports.run(sorted(folder.iterdir()), collection=collection, workers=1)
 
 

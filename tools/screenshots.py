@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
+from catalog_app.services.browse import View
 from catalog_app.ui.export_dialog import ExportDialog
 from catalog_app.ui.main_window import MainWindow
 from catalog_app.ui.settings import UiSettings
@@ -44,10 +45,13 @@ def main() -> None:
         path = Path(scratch) / "sample.sqlite"
         build(path)
         settings = UiSettings(QSettings(str(Path(scratch) / "ui.ini"), QSettings.Format.IniFormat))
-        window = MainWindow(settings)
-        window.resize(1440, 880)
+        window = MainWindow(settings)  # sized to fit the screen (run it on a 1366x768 one)
         window.show()
         window.open_catalogue(path)
+        _settle(app, 1.5)
+        window.tree.setCurrentIndex(window.hierarchy.view_index(View.ALL))
+        _settle(app, 1.0)
+        _shoot(app, window, out / "all-records.png")
         window.tree.expandAll()
         _settle(app)
         assert window.catalogue is not None
@@ -58,6 +62,13 @@ def main() -> None:
         for name, tab in (("description", 0), ("provenance", 1), ("reliability", 2)):
             detail.setCurrentIndex(tab)
             _shoot(app, window, out / f"{name}.png")
+        statement = window.catalogue.search.search("title:statement", facets=False).ids
+        window.show_unit(statement[0])
+        _settle(app, 1.0)
+        detail.setCurrentWidget(detail.originals)
+        _settle(app, 1.0)
+        detail.originals.preview.turn(1)
+        _shoot(app, window, out / "preview.png")
         window.search.set_query("khavaran")
         _settle(app, 1.0)
         persian = window.catalogue.search.search("title:گزارش", facets=False).ids
