@@ -9,7 +9,7 @@ up to date in place: rows stay where they are, so the view keeps what is open an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -17,7 +17,7 @@ from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
 from catalog_app.domain.records import UnitDetail, UnitSummary
 from catalog_app.services import Catalogue
-from catalog_app.services.browse import RECENT_DAYS, View
+from catalog_app.services.browse import RECENT_DAYS, RecordRow, View
 from catalog_app.services.saved_searches import SavedSearch
 
 UNIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -45,11 +45,11 @@ SAVED_SEARCHES = "Saved searches"
 COLLECTIONS = "Collections"
 
 
-def _unit_text(unit: UnitSummary | UnitDetail) -> str:
+def _unit_text(unit: UnitSummary | UnitDetail | RecordRow) -> str:
     return f"{unit.reference_code}  {unit.title}"
 
 
-def _unit_tip(unit: UnitSummary | UnitDetail) -> str:
+def _unit_tip(unit: UnitSummary | UnitDetail | RecordRow) -> str:
     return f"{unit.reference_code} · {unit.level}\n{unit.title}"
 
 
@@ -235,17 +235,31 @@ class HierarchyModel(QStandardItemModel):
         for unit in self._catalogue.units.children(int(item.data(UNIT_ID_ROLE))):
             item.appendRow(_item(unit))
 
-    def refresh_unit(self, unit_id: int) -> None:
-        """Show a record's new code or title, if its row has been loaded."""
+    def refresh_units(self, unit_ids: Iterable[int]) -> None:
+        """Show records' new codes or titles, for those whose rows have been loaded: one walk
+        of the loaded rows and one query, however many records a batch edit changed."""
         if self._catalogue is None:
             return
-        index = self.index_of_unit(unit_id)
-        if index is None:
+        wanted = set(unit_ids)
+        loaded: dict[int, QStandardItem] = {}
+        stack = [self.invisibleRootItem()]
+        while stack and wanted:
+            parent = stack.pop()
+            for row in range(parent.rowCount()):
+                item = parent.child(row)
+                if item is None:
+                    continue
+                unit_id = item.data(UNIT_ID_ROLE)
+                if unit_id is not None and int(unit_id) in wanted:
+                    loaded[int(unit_id)] = item
+                if item.rowCount():
+                    stack.append(item)
+        if not loaded:
             return
-        item = self.itemFromIndex(index)
-        unit = self._catalogue.units.get(unit_id)
-        item.setText(_unit_text(unit))
-        item.setToolTip(_unit_tip(unit))
+        for unit_id, shown in self._catalogue.browse.rows(sorted(loaded)).items():
+            item = loaded[unit_id]
+            item.setText(_unit_text(shown))
+            item.setToolTip(_unit_tip(shown))
 
     # -- finding rows --------------------------------------------------------------------------
 

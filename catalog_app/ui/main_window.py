@@ -1020,8 +1020,7 @@ class MainWindow(QMainWindow):
             self.refresh_counts()
         if changes.changed:
             self.records.refresh_rows(changes.changed)
-            for unit_id in changes.changed:
-                self.hierarchy.refresh_unit(unit_id)
+            self.hierarchy.refresh_units(changes.changed)
         if gone:
             self._choose_only(neighbour if neighbour is not None else changes.focus)
         elif changes.added and changes.focus is not None:

@@ -141,7 +141,7 @@ class WriteOp(_Op[T]):
 class _Delivery(QObject):
     """Made on the GUI thread, so its slots (and the callbacks they call) run there."""
 
-    progress = Signal(int, int)
+    progress = Signal(object, object)  # not int: a backup counts bytes beyond 2**31
     finished = Signal(object)
     failed = Signal(object)  # the exception
 
@@ -178,7 +178,7 @@ class _Delivery(QObject):
             finally:
                 self.end()
 
-    @Slot(int, int)
+    @Slot(object, object)
     def _deliver_progress(self, done: int, total: int) -> None:
         if self._on_progress is not None and not self._over:
             self._on_progress(done, total)

@@ -364,3 +364,24 @@ def test_an_undo_the_catalogue_refuses_moves_nothing_and_says_why(
     assert refused == ["Could not undo “Count”: not now"]
     assert stack.index() == 1
     assert numbers == [1]
+
+
+def test_progress_counts_bytes_beyond_two_gigabytes(qtbot: QtBot, runner: TaskRunner) -> None:
+    """A backup of a big catalogue reports bytes: more than a 32-bit int holds."""
+    big = 3 * 2**31
+    progress: list[tuple[int, int]] = []
+    results: list[str] = []
+
+    def backup_like(report: Report) -> str:
+        report(big - 1, big)
+        return "written"
+
+    runner.run_reporting(
+        backup_like,
+        results.append,
+        no_error,
+        lambda d, t: progress.append((d, t)),
+        write=True,
+    )
+    qtbot.waitUntil(lambda: bool(results))
+    assert progress == [(big - 1, big)]
