@@ -247,8 +247,6 @@ class HierarchyModel(QStandardItemModel):
             parent = stack.pop()
             for row in range(parent.rowCount()):
                 item = parent.child(row)
-                if item is None:
-                    continue
                 unit_id = item.data(UNIT_ID_ROLE)
                 if unit_id is not None and int(unit_id) in wanted:
                     loaded[int(unit_id)] = item
