@@ -94,19 +94,32 @@ class ExtractionPool:
         self._silent_deaths = 0
 
     def results(self) -> Generator[tuple[int, Prepared]]:
+        with contextlib.closing(self.results_or_idle(None)) as results:
+            for result in results:
+                assert result is not None  # no idle ticks were asked for
+                yield result
+
+    def results_or_idle(self, idle: float | None) -> Generator[tuple[int, Prepared] | None]:
+        """As `results()`, and None each time `idle` seconds pass with no file finished, so
+        the caller can commit what it holds while one file is slow to read."""
         clean = False
         try:
             remaining = len(self._tasks)
+            quiet_since = time.monotonic()
             while remaining:
                 self._staff()
                 for worker in self._live():
                     self._dispatch(worker)
-                for result in self._handle(self._next_event()):
+                finished = self._handle(self._next_event(idle)) + self._overdue()
+                for result in finished:
                     remaining -= 1
                     yield result
-                for result in self._overdue():
-                    remaining -= 1
-                    yield result
+                now = time.monotonic()
+                if finished:
+                    quiet_since = now
+                elif idle is not None and now - quiet_since >= idle:
+                    quiet_since = now
+                    yield None
             clean = True
         finally:
             self._stop(kill=not clean)
@@ -181,11 +194,12 @@ class ExtractionPool:
 
     # -- events --------------------------------------------------------------------------
 
-    def _next_event(self) -> tuple[_Worker, Any] | None:
+    def _next_event(self, idle: float | None = None) -> tuple[_Worker, Any] | None:
         reading = [w.since for w in self._live() if w.reading is not None]
-        timeout = None
+        timeout = idle
         if reading:
-            timeout = max(0.0, min(reading) + self._limits.seconds - time.monotonic()) + 0.01
+            overdue = max(0.0, min(reading) + self._limits.seconds - time.monotonic()) + 0.01
+            timeout = overdue if idle is None else min(idle, overdue)
         try:
             return self._events.get(timeout=timeout)
         except queue.Empty:

@@ -22,7 +22,6 @@ from catalog_app.domain.records import ImportItem, ImportReport
 from catalog_app.domain.vocabulary import (
     AccessStatus,
     AgentKind,
-    AgentRole,
     DateKind,
     EventOutcome,
     EventType,
@@ -97,6 +96,9 @@ class _InProcess:
                 yield index, prepare(task, keys=self._keys)
         finally:
             close_connections()
+
+    def results_or_idle(self, idle: float | None) -> Generator[tuple[int, Prepared] | None]:
+        yield from self.results()  # each file is read here: never idle between them
 
     def finish(self) -> list[tuple[int, Prepared]]:
         return []
@@ -199,7 +201,7 @@ class ImportService:
         last_report = time.monotonic()
         last_write: float | None = None  # the first batch's clock starts with its first file
         extraction = extractor(tasks, workers, limits, task_keys(self._cat))
-        results = extraction.results()
+        results = extraction.results_or_idle(BATCH_SECONDS)
 
         def take(index: int, prepared: Prepared) -> None:
             if prepared.new_copy and prepared.stored_path:
@@ -207,13 +209,17 @@ class ImportService:
             pending.append((index, prepared))
 
         try:
-            for done, (index, prepared) in enumerate(results, start=1):
-                last_write = last_write or time.monotonic()
-                take(index, prepared)
-                if prepared.disk_full:
-                    raise _StoreFull
+            done = 0
+            for result in results:  # None: a second with no file finished (one is slow)
+                if result is not None:
+                    done += 1
+                    last_write = last_write or time.monotonic()
+                    take(*result)
+                    if result[1].disk_full:
+                        raise _StoreFull
                 now = time.monotonic()
-                if len(pending) >= BATCH_SIZE or now - last_write >= BATCH_SECONDS:
+                due = len(pending) >= BATCH_SIZE or now - (last_write or now) >= BATCH_SECONDS
+                if pending and due:
                     self._write(run, pending, folders)
                     pending, last_write = [], time.monotonic()
                 if report is not None and (now - last_report >= PROGRESS_SECONDS or done == total):
@@ -532,15 +538,13 @@ class ImportService:
         return rows
 
     def _link_agents(self, session: Session, run: _Run, unit_id: int, prepared: Prepared) -> None:
-        wanted = [(name, AgentKind.PERSON, AgentRole.CREATOR) for name in prepared.authors]
-        if prepared.publisher:
-            wanted.append((prepared.publisher, AgentKind.ORGANISATION, AgentRole.PUBLISHER))
         linked: set[tuple[int, str]] = set()
-        for name, kind, role in wanted:
-            agent_id = _agent_named(session, run, name[:500], kind)
-            if (agent_id, role.value) not in linked:  # "A; a" in a page names one person once
-                linked.add((agent_id, role.value))
-                session.add(models.UnitAgent(unit_id=unit_id, agent_id=agent_id, role=role.value))
+        for agent in prepared.agents:  # each of the kind harvesting judged it to be
+            agent_id = _agent_named(session, run, agent.name[:500], agent.kind)
+            role = agent.role.value
+            if (agent_id, role) not in linked:  # "A; a" in a page names one person once
+                linked.add((agent_id, role))
+                session.add(models.UnitAgent(unit_id=unit_id, agent_id=agent_id, role=role))
 
 
 def _duplicate(prepared: Prepared, unit_id: int, code: str) -> ImportItem:

@@ -4,10 +4,12 @@ its original kept, with a warning in plain words."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -84,6 +86,35 @@ def test_a_reader_that_hangs_is_stopped_at_the_time_limit(
     _kept_with_warning(catalogue, items["hangs.txt"], hang, warning)
     assert report.count("imported") == 7  # the worker was replaced and the rest went on
     assert [i.warnings for n, i in items.items() if n != "hangs.txt"] == [()] * 6
+
+
+def test_while_one_file_is_slow_the_others_are_committed_and_cancel_is_heard(
+    catalogue: Catalogue, tmp_path: Path, hostile: Path
+) -> None:
+    """Every file but one finishes in well under a batch's size: they are committed about a
+    second later, not when the slow one ends, and Cancel is heard while it is still read."""
+    _documents(tmp_path / "in", 6)
+    (tmp_path / "in" / "hangs.txt").write_text("hang " + ENGLISH)
+
+    def committed() -> int:
+        with contextlib.closing(sqlite3.connect(catalogue.path)) as connection:
+            return int(connection.execute("SELECT count(*) FROM units").fetchone()[0])
+
+    seen: list[int] = []
+
+    def progress(done: int, total: int) -> bool:
+        seen.append(done)
+        return committed() < 6  # cancel once the six are in the catalogue
+
+    report = catalogue.imports.run(
+        [tmp_path / "in"], workers=2, limits=Limits(seconds=600), report=progress
+    )
+    assert report.cancelled
+    assert sorted(n for n, i in _by_name(report).items() if i.outcome == "imported") == [
+        f"doc{n:02d}.txt" for n in range(6)
+    ]
+    assert committed() == 6
+    assert max(seen) == 6
 
 
 def test_a_reader_that_crashes_costs_only_its_own_text(
