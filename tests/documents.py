@@ -24,12 +24,14 @@ def html_page(
     body: str = ENGLISH,
     extra: str = PERSIAN,
     charset: str = "utf-8",
+    publisher: str | None = None,
 ) -> bytes:
+    declared = f'<meta name="DC.publisher" content="{publisher}">' if publisher else ""
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="{charset}">
 <title>{title} | Iran Rights Watch</title>
 <meta name="author" content="Jane Roe">
-<meta property="og:site_name" content="Iran Rights Watch">
+<meta property="og:site_name" content="Iran Rights Watch">{declared}
 <meta property="article:published_time" content="2023-08-29T10:00:00Z">
 <link rel="canonical" href="https://example.org/news/khavaran-2023">
 </head><body>

@@ -5,38 +5,22 @@ from __future__ import annotations
 
 import logging
 import zipfile
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
+from catalog_app.ingest import metadata
 from catalog_app.ingest.extracted import Extracted, capped
-from catalog_app.ingest.limits import TooLarge, megabytes
+from catalog_app.ingest.limits import check_unpacked_size
 from catalog_app.logs import private
 
 _log = logging.getLogger(__name__)
 
-# Names that word processors and libraries put in the author field by default.
-_PLACEHOLDER_AUTHORS = {
-    "python-docx",
-    "microsoft office user",
-    "administrator",
-    "user",
-    "author",
-    "unknown",
-    "admin",
-}
-
-
-def check_unpacked_size(path: Path, limit: int) -> None:
-    """Refuse a document whose XML parts would unpack to more than `limit` bytes (a zip
-    bomb), judged from the sizes the zip declares: Python's zip reader never unpacks more
-    than a member declares, so the declaration cannot lie past this check."""
-    try:
-        with zipfile.ZipFile(path) as package:
-            unpacked = sum(m.file_size for m in package.infolist() if m.filename.endswith(".xml"))
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return  # damaged: python-docx says so below
-    if unpacked > limit:
-        raise TooLarge(f"its text unpacks to {megabytes(unpacked)}; limit {megabytes(limit)}")
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Body elements that hold no text of the document: section and paragraph properties,
+# deleted text of tracked changes, bookmarks.
+_SKIPPED = {"sectPr", "pPr", "rPr", "del", "bookmarkStart", "bookmarkEnd", "moveFrom"}
 
 
 def extract_docx(path: Path, unpacked_limit: int) -> Extracted:
@@ -53,23 +37,7 @@ def extract_docx(path: Path, unpacked_limit: int) -> Extracted:
         result.warnings.append("the Word document is damaged; no text was extracted")
         result.method = f"docx ({tool}): unreadable"
         return result
-    blocks: list[str] = []
-    body = document.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            blocks.append(
-                "".join(node.text or "" for node in child.iter() if node.tag.endswith("}t"))
-            )
-        elif tag == "tbl":
-            for row in child.iter():
-                if row.tag.endswith("}tr"):
-                    cells = [
-                        "".join(t.text or "" for t in cell.iter() if t.tag.endswith("}t"))
-                        for cell in row.iterchildren()
-                        if cell.tag.endswith("}tc")
-                    ]
-                    blocks.append("\t".join(cells))
+    blocks = list(_blocks(document.element.body))
     text = "\n".join(blocks).strip()
     result.method = f"docx ({tool})"
     if text:
@@ -77,7 +45,46 @@ def extract_docx(path: Path, unpacked_limit: int) -> Extracted:
     else:
         result.warnings.append("the Word document holds no text")
     props = document.core_properties
-    result.title = (props.title or "").strip() or None
-    if props.author and props.author.strip().casefold() not in _PLACEHOLDER_AUTHORS:
-        result.authors = [props.author.strip()]
+    result.title = metadata.clean(props.title)
+    result.authors = metadata.people(props.author)
     return result
+
+
+def _name(node: Any) -> str | None:
+    """An element's local name; None for comments, processing instructions and entities
+    (whose lxml `tag` is a function, not a name)."""
+    tag = node.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else None
+
+
+def _run_text(element: Any) -> str:
+    """The text of a paragraph: its runs' text, tabs and line breaks (not the tab
+    stops of its paragraph properties, nor deleted text, which is w:delText)."""
+    parts: list[str] = []
+    for node in element.iter(_W + "t", _W + "tab", _W + "br", _W + "cr"):
+        name = _name(node)
+        if name == "t":
+            parts.append(node.text or "")
+        elif _name(node.getparent()) == "r":
+            parts.append("\t" if name == "tab" else "\n")
+    return "".join(parts)
+
+
+def _blocks(body: Any) -> Iterator[str]:
+    """Paragraphs and table rows (cells joined by tabs) in document order, including those
+    inside content controls, tracked insertions and other wrappers."""
+    pending = [iter(body.iterchildren())]
+    while pending:
+        node = next(pending[-1], None)
+        if node is None:
+            pending.pop()
+            continue
+        name = _name(node)
+        if name == "p":
+            yield _run_text(node)
+        elif name == "tbl":
+            for row in node.iterchildren(_W + "tr"):
+                cells = row.iterchildren(_W + "tc")
+                yield "\t".join(" ".join(_blocks(cell)).replace("\n", " ") for cell in cells)
+        elif name is not None and name not in _SKIPPED:
+            pending.append(iter(node.iterchildren()))

@@ -1,9 +1,13 @@
-"""Pre-filling a description from the document: a title, dates as EDTF."""
+"""Pre-filling a description from the document: a title, dates as EDTF, and what kind of
+agent each harvested name is."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
+
+from catalog_app.domain.vocabulary import AgentKind, AgentRole
 
 _MAX_TITLE = 150
 _SHORTENED_TITLE = 100
@@ -46,6 +50,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s")
 _MEANINGLESS_TITLES = re.compile(
     r"^(untitled|document\d*|microsoft word - .*|title|new document|\W*)$", re.I
 )
+# Marks that headings carry as permalinks or markup, not as words: Sphinx's and MkDocs' "¶",
+# "#" and "§" anchors, link icons, a Markdown heading's "# ". "C#" and "§ 12" keep theirs.
+_HEADING_MARK_AT_END = re.compile(r"(?:[¶§🔗⚓\uf0c1]+|\s#+)\s*$")
+_HEADING_MARK_AT_START = re.compile(r"^(?:[¶🔗⚓\uf0c1]+\s*|#+\s+|§(?!\s*\d)\s*)")
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -104,10 +112,19 @@ def _shorten(sentence: str) -> str:
     return " ".join(words).rstrip(",;:—–- ") + "…"
 
 
+def without_heading_marks(title: str) -> str:
+    """The title without the permalink or markup marks of a heading ("Installation¶")."""
+    previous = None
+    while previous != title:
+        previous = title
+        title = _HEADING_MARK_AT_START.sub("", _HEADING_MARK_AT_END.sub("", title)).strip()
+    return title
+
+
 def title_from_text(text: str) -> str | None:
     """The first line that reads as a title (skipping navigation trails), else the start
     of the first sentence."""
-    lines = _lines(text[:20_000])[:15]
+    lines = [without_heading_marks(line) for line in _lines(text[:20_000])[:15]]
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else None
         if _is_breadcrumb(line, following):
@@ -122,7 +139,7 @@ def title_from_text(text: str) -> str | None:
 
 def meaningful_title(candidate: str | None) -> str | None:
     """A title from document metadata, unless it is a placeholder like 'Untitled'."""
-    text = " ".join((candidate or "").split())
+    text = without_heading_marks(" ".join((candidate or "").split()))
     if not text or _MEANINGLESS_TITLES.match(text) or re.search(r"\.\w{2,4}$", text):
         return None
     return text[:500]
@@ -160,3 +177,58 @@ def dates_from_text(text: str) -> str | None:
         return None
     first, last = min(datelines), max(datelines)
     return first.isoformat() if first == last else f"{first.isoformat()}/{last.isoformat()}"
+
+
+# Words that make a name an organisation's, whole words compared case-folded: "The LaTeX
+# Project", "Python Software Foundation", "Debian Documentation Team", "Wikipedia
+# contributors". A person's name is the default: it is what an author field mostly holds.
+_ORGANISATION_WORDS = frozenset(
+    """
+    project projects inc incorporated ltd limited llc llp plc gmbh sarl corp corporation
+    company companies university universität université universidad college
+    school academy institute institut institution association associates society societies
+    committee commission council foundation fund trust agency department ministry office
+    organisation organization organisations organizations group team teams network centre
+    center press publishing publisher publishers media news newspaper times library
+    libraries archive archives museum bureau board union federation league party
+    consortium community developers contributors maintainers authors editors staff
+    government international service services laboratory laboratories lab labs studio
+    studios systems software technologies coalition alliance watch
+    سازمان انجمن دانشگاه کمیته کمیسیون شورای شورا وزارت بنیاد مؤسسه موسسه جمعیت حزب اداره
+    مرکز گروه کانون جامعه دفتر خبرگزاری انتشارات
+    منظمة جمعية جامعة لجنة مجلس وزارة مؤسسة مركز حزب اتحاد شركة هيئة مكتب دار وكالة
+    """.split()
+)
+_WORD = re.compile(r"[\w'’]+")
+
+
+def agent_kind(name: str) -> AgentKind:
+    """Person or organisation, judged from a harvested name alone: a name that starts with
+    "The", is one capitalised acronym ("UNESCO"), or holds a word that names a body of
+    people ("Project", "Inc", "University", "Committee", "سازمان", ...) is an organisation's."""
+    words = _WORD.findall(name)
+    if not words:
+        return AgentKind.PERSON
+    if words[0].casefold() == "the" and len(words) > 1:
+        return AgentKind.ORGANISATION
+    if len(words) == 1 and len(words[0]) >= 2 and words[0].isupper():
+        return AgentKind.ORGANISATION
+    if any(word.casefold().strip("'’") in _ORGANISATION_WORDS for word in words):
+        return AgentKind.ORGANISATION
+    return AgentKind.PERSON
+
+
+@dataclass(frozen=True)
+class HarvestedAgent:
+    name: str
+    kind: AgentKind
+    role: AgentRole
+
+
+def harvested_agents(authors: list[str], publisher: str | None) -> list[HarvestedAgent]:
+    """The agents a document names: its authors as creators (each a person or an
+    organisation by `agent_kind`), its publisher (always a body that publishes)."""
+    agents = [HarvestedAgent(name, agent_kind(name), AgentRole.CREATOR) for name in authors]
+    if publisher:
+        agents.append(HarvestedAgent(publisher, AgentKind.ORGANISATION, AgentRole.PUBLISHER))
+    return agents

@@ -1,13 +1,24 @@
 """Web pages: the main text without navigation and boilerplate, and the page's metadata,
-by trafilatura."""
+by trafilatura.
+
+A publisher is taken only where the page names one as such: a `DC.publisher`,
+`DCTERMS.publisher`, `citation_publisher`, `prism.publisher` or `publisher` meta tag, or a
+schema.org `publisher` in its JSON-LD. The site's own name (`og:site_name`, or what a
+<title> says after its "|") is not: it names the website the page was saved from, which
+for documentation, mirrors and aggregators is not who published the document, and taking it
+made every Sphinx page's project title a "publisher".
+"""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, cast
 
+from catalog_app.ingest import metadata
 from catalog_app.ingest.decode import decode_text
 from catalog_app.ingest.extracted import CUT_WARNING, MAX_TEXT_CHARACTERS, Extracted, capped
 from catalog_app.ingest.limits import megabytes
@@ -22,6 +33,20 @@ _RESTORE = str.maketrans(_STAND_INS, _INVISIBLES)
 _ENTITY = re.compile(r"&(?:(zwnj|zwj|lrm|rlm)|#(\d+)|#[xX]([0-9a-fA-F]+));")
 _NAMED = {"zwnj": 0x200C, "zwj": 0x200D, "lrm": 0x200E, "rlm": 0x200F}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_HEAD = 128 << 10  # characters of markup searched for the publisher's meta tags
+_META_TAG = re.compile(r"<meta\s[^>]*>", re.I)
+_ATTRIBUTE = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_JSON_LD = re.compile(
+    r"""<script[^>]+type\s*=\s*["']?application/ld\+json["']?[^>]*>(.*?)</script>""", re.I | re.S
+)
+_PUBLISHER_META = {
+    "dc.publisher",
+    "dcterms.publisher",
+    "dc.publisher.name",
+    "citation_publisher",
+    "prism.publisher",
+    "publisher",
+}
 
 
 def _entity(match: re.Match[str]) -> str:
@@ -72,15 +97,61 @@ def _main_text(data: bytes) -> Extracted:
         result.text = capped((document.text or "").translate(_RESTORE), result)
         result.method = f"html main text ({tool}, {encoding})"
     if document is not None:
-        result.title = (document.title or "").translate(_RESTORE).strip() or None
-        if document.author:
-            result.authors = [
-                a.strip() for a in document.author.translate(_RESTORE).split(";") if a.strip()
-            ]
-        result.publisher = (document.sitename or "").strip() or None
+        result.title = metadata.clean((document.title or "").translate(_RESTORE))
+        result.authors = metadata.people((document.author or "").translate(_RESTORE))
         result.date = document.date or None
         result.url = document.url or None
+    result.publisher = declared_publisher(markup)
     return result
+
+
+def _attributes(tag: str) -> dict[str, str]:
+    return {
+        m.group(1).lower(): html.unescape(next(v for v in m.groups()[1:] if v is not None))
+        for m in _ATTRIBUTE.finditer(tag)
+    }
+
+
+def _a_name(value: object) -> str | None:
+    """A publisher's name, not an address ("https://facebook.com/...", "www.x.org")."""
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if not isinstance(value, str) or "://" in value or value.lower().startswith("www."):
+        return None
+    return metadata.clean(value)
+
+
+def _json_ld_publisher(markup: str) -> str | None:
+    for match in _JSON_LD.finditer(markup):
+        try:
+            data = json.loads(match.group(1))
+        except ValueError:
+            continue
+        items = data if isinstance(data, list) else [data]
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            graph = item.get("@graph")
+            for node in [item, *(graph if isinstance(graph, list) else [])]:
+                name = _a_name(node.get("publisher")) if isinstance(node, dict) else None
+                if name:
+                    return name
+    return None
+
+
+def declared_publisher(markup: str) -> str | None:
+    """The publisher the page names in its metadata, if it names one (see above)."""
+    head = markup[:_HEAD]
+    for tag in _META_TAG.findall(head):
+        attributes = _attributes(tag)
+        key = attributes.get("name") or attributes.get("property") or ""
+        if key.lower() in _PUBLISHER_META:
+            name = _a_name(attributes.get("content"))
+            if name:
+                return name
+    return _json_ld_publisher(markup)
 
 
 _SKIPPED = {"script", "style", "noscript", "template", "svg", "head"}

@@ -5,8 +5,10 @@ tests pass small limits directly)."""
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 
 from catalog_app.errors import ValidationError
 
@@ -17,8 +19,8 @@ MEMORY_MB = 1024  # address space the worker may add while reading one file
 # Web pages: trafilatura's main-text extraction slows sharply with size (1 MB ~1.5 s, 4 MB
 # ~26 s here), so larger pages get their whole text by a streaming parser instead.
 HTML_MAIN_TEXT_MB = 2
-# Word documents: the XML parts' declared unpacked size (a zip bomb is refused before it is
-# unpacked; the zip reader itself never unpacks more than is declared).
+# Word and OpenDocument files: the XML parts' declared unpacked size (a zip bomb is refused
+# before it is unpacked; the zip reader itself never unpacks more than is declared).
 DOCX_XML_MB = 64
 PDF_PAGES = 10_000  # pages read for text; the rest of a longer PDF is kept but not read
 DETECT_MB = 1  # bytes of a legacy-encoded text that charset detection looks at
@@ -77,6 +79,20 @@ def megabytes(size: float) -> str:
 
 class TooLarge(Exception):
     """A file a reader is not given; `str()` says in plain words what is too large."""
+
+
+def check_unpacked_size(path: Path, limit: int) -> None:
+    """Refuse an office document (Word, OpenDocument) whose XML parts would unpack to more
+    than `limit` bytes (a zip bomb), judged from the sizes the zip declares: Python's zip
+    reader never unpacks more than a member declares, so the declaration cannot lie past
+    this check."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            unpacked = sum(m.file_size for m in package.infolist() if m.filename.endswith(".xml"))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # damaged: the reader says so
+    if unpacked > limit:
+        raise TooLarge(f"its text unpacks to {megabytes(unpacked)}; limit {megabytes(limit)}")
 
 
 TOO_LARGE = "text not extracted: the file is too large to read"

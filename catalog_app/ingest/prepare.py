@@ -18,7 +18,9 @@ from catalog_app.ingest.decode import NotText, decode_text
 from catalog_app.ingest.docx import extract_docx
 from catalog_app.ingest.extracted import Extracted, capped
 from catalog_app.ingest.harvest import (
+    HarvestedAgent,
     dates_from_text,
+    harvested_agents,
     meaningful_title,
     title_from_name,
     title_from_text,
@@ -34,6 +36,7 @@ from catalog_app.ingest.limits import (
     too_slow,
 )
 from catalog_app.ingest.ocr import extract_image
+from catalog_app.ingest.odf import extract_odf
 from catalog_app.ingest.pdf import extract_pdf
 from catalog_app.ingest.sniff import Kind, media_kind, sniff
 from catalog_app.logs import private
@@ -103,6 +106,11 @@ class Prepared:
         self.title = title_from_name(self.original_name)
         self.warnings = [warning]
         return self
+
+    @property
+    def agents(self) -> list[HarvestedAgent]:
+        """The agents to link: authors and publisher, each of the kind harvesting judged."""
+        return harvested_agents(self.authors, self.publisher)
 
     @property
     def harvested_fields(self) -> list[str]:
@@ -222,6 +230,8 @@ def _extract(kind: Kind, stored: Path, data: bytes | None, limits: Limits) -> Ex
         return extract_pdf(stored, limits.pdf_pages)
     if kind is Kind.DOCX:
         return extract_docx(stored, limits.docx_xml_bytes)
+    if kind is Kind.ODF:
+        return extract_odf(stored, limits.docx_xml_bytes)
     if kind is Kind.IMAGE:
         return extract_image(stored, limits.seconds)
     return Extracted(method="none: not a text format")

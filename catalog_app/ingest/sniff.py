@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import struct
 from enum import StrEnum
 
 from catalog_app.domain.vocabulary import MediaKind
@@ -13,6 +14,7 @@ class Kind(StrEnum):
     HTML = "html"
     PDF = "pdf"
     DOCX = "docx"
+    ODF = "odf"  # OpenDocument: text, spreadsheet, presentation, drawing
     IMAGE = "image"
     OTHER = "other"
 
@@ -44,6 +46,31 @@ _TEXT_EXTENSIONS = {
     "",
 }
 _DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_ODF_MIME = "application/vnd.oasis.opendocument."
+_ODF_EXTENSIONS = {
+    ".odt": "text",
+    ".ott": "text-template",
+    ".ods": "spreadsheet",
+    ".ots": "spreadsheet-template",
+    ".odp": "presentation",
+    ".otp": "presentation-template",
+    ".odg": "graphics",
+    ".otg": "graphics-template",
+}
+_ZIP_ENTRY = struct.Struct("<4s2xHH8xIIHH")  # signature, flags, method, sizes, name, extra
+
+
+def _odf_mimetype(head: bytes) -> str | None:
+    """The MIME type an OpenDocument package declares in its first entry, "mimetype",
+    which the format requires to be stored uncompressed at the very start."""
+    if len(head) < _ZIP_ENTRY.size:
+        return None
+    _, _, method, stored, _, name_length, extra = _ZIP_ENTRY.unpack_from(head)
+    start = _ZIP_ENTRY.size + name_length + extra
+    if method != 0 or head[_ZIP_ENTRY.size : _ZIP_ENTRY.size + name_length] != b"mimetype":
+        return None
+    declared = head[start : start + min(stored, 100)].decode("ascii", "replace").strip()
+    return declared if declared.startswith(_ODF_MIME) else None
 
 
 def _looks_like_html(head: bytes) -> bool:
@@ -62,8 +89,13 @@ def sniff(head: bytes, name: str) -> tuple[Kind, str]:
     if head.startswith(b"%PDF-"):
         return Kind.PDF, "application/pdf"
     if head.startswith(b"PK\x03\x04"):
+        declared = _odf_mimetype(head)
+        if declared:
+            return Kind.ODF, declared
         if extension == ".docx" or b"word/" in head:
             return Kind.DOCX, _DOCX_MIME
+        if extension in _ODF_EXTENSIONS:
+            return Kind.ODF, _ODF_MIME + _ODF_EXTENSIONS[extension]
         guessed = mimetypes.guess_type(name)[0]
         return Kind.OTHER, guessed or "application/zip"
     for signature, mime in _IMAGES.items():
@@ -90,7 +122,7 @@ def media_kind(kind: Kind, mime: str) -> MediaKind:
         return MediaKind.WEB_PAGE
     if kind is Kind.PDF:
         return MediaKind.PDF
-    if kind is Kind.DOCX:
+    if kind in (Kind.DOCX, Kind.ODF):
         return MediaKind.DOCUMENT
     if kind is Kind.IMAGE or mime.startswith("image/"):
         return MediaKind.IMAGE

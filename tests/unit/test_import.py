@@ -119,7 +119,7 @@ def test_plain_text_in_legacy_encodings_and_scripts(
 
 def test_a_web_page_gives_main_text_and_its_metadata(catalogue: Catalogue, tmp_path: Path) -> None:
     source = tmp_path / "khavaran-2023.html"
-    source.write_bytes(html_page())
+    source.write_bytes(html_page(publisher="Iran Rights Watch"))
     unit = catalogue.units.get(only(catalogue.imports.run([source])))
     text = text_of(catalogue, unit.id)
     assert unit.title == "Families gather at Khavaran"
@@ -142,8 +142,11 @@ def test_a_web_page_gives_main_text_and_its_metadata(catalogue: Catalogue, tmp_p
 def test_agents_found_in_several_documents_are_one_agent(
     catalogue: Catalogue, tmp_path: Path
 ) -> None:
-    (tmp_path / "a.html").write_bytes(html_page(title="First report"))
-    (tmp_path / "b.html").write_bytes(html_page(title="Second report", body=ENGLISH[:150]))
+    publisher = "Iran Rights Watch"
+    (tmp_path / "a.html").write_bytes(html_page(title="First report", publisher=publisher))
+    (tmp_path / "b.html").write_bytes(
+        html_page(title="Second report", body=ENGLISH[:150], publisher=publisher)
+    )
     report = catalogue.imports.run([tmp_path / "a.html", tmp_path / "b.html"])
     assert report.count("imported") == 2
     assert catalogue.stats().counts["agents"] == 2  # Jane Roe and Iran Rights Watch
