@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 
 from catalog_app.errors import CatalogueTooNew
 from catalog_app.services import Catalogue
@@ -171,3 +172,51 @@ def test_each_revision_upgrades_from_the_one_before(tmp_path: Path) -> None:
         upgrade(path, revision)
         with closing(sqlite3.connect(path)) as db:
             assert db.execute("SELECT version_num FROM alembic_version").fetchone() == (revision,)
+
+
+# "خاوران" and "سلام" as a PDF's text layer gives them (presentation forms, a lam-alef ligature).
+KHAVARAN_AS_IN_PDFS = "\ufea7\ufe8e\ufeed\ufead\ufe8d\ufee5"
+SALAM_AS_IN_PDFS = "\ufeb3\ufefc\ufee1"
+
+
+def _index_rows(catalogue: Catalogue) -> dict[int, tuple[object, ...]]:
+    with catalogue.db.read() as session:
+        rows = session.execute(text("SELECT rowid, * FROM search_fts")).all()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+@pytest.mark.parametrize("others", [1, 6], ids=["most rows stale", "few rows stale"])
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+def test_an_index_folded_by_the_earlier_program_is_folded_again_on_upgrade(
+    tmp_path: Path, encrypted: bool, others: int
+) -> None:
+    path = tmp_path / "pdfs.sqlite"
+    passphrase = "seven rivers under ice" if encrypted else None
+    title = f"{KHAVARAN_AS_IN_PDFS} {SALAM_AS_IN_PDFS}"
+    scope = "the \ufb01nal report"
+    with Catalogue.open(path, create=True, encrypt=encrypted, passphrase=passphrase) as catalogue:
+        pdf = catalogue.units.create({"title": title, "reference_code": "PDF/1", "level": "item"})
+        catalogue.units.update(pdf.id, {"scope_content": scope})
+        for number in range(others):
+            catalogue.units.create({"title": f"Families at Khavaran {number}"})
+        # The index as revision 0006 left it: its folding (NFC) kept presentation forms.
+        with catalogue.db.write("tester") as session:
+            session.execute(
+                text(
+                    "UPDATE search_fts SET title = :title, description = :scope WHERE rowid = :id"
+                ),
+                {"title": title, "scope": scope, "id": pdf.id},
+            )
+            session.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+        assert not catalogue.search.search("خاوران").hits
+        before = _index_rows(catalogue)
+
+    with Catalogue.open(path, passphrase=passphrase) as catalogue:
+        assert catalogue.schema_revision() == head_revision()
+        assert catalogue.upgrade_backup is not None
+        for query in ("خاوران", "سلام", "final"):
+            assert [h.reference_code for h in catalogue.search.search(query).hits] == ["PDF/1"]
+        after = _index_rows(catalogue)
+        assert catalogue.integrity_problems() == []
+    assert after.keys() == before.keys()
+    assert {i for i in before if before[i] != after[i]} == {pdf.id}

@@ -1,12 +1,18 @@
 """One normalisation for what is indexed and what is searched for.
 
-Arabic-script letters are folded one character for one (Arabic yeh and kaf to the Persian
-forms, teh marbuta to heh, the alef forms to bare alef, Persian and Arabic-Indic digits to
-ASCII), so a position in folded text is the same position in the original. Short vowels and
-tatweel are dropped and the zero-width non-joiner becomes a space: `fold_with_map` keeps
-track of where each folded character came from, which is what lets highlighting mark the
-right characters of the original text. Case and Latin diacritics are folded by SQLite's
-unicode61 tokenizer for the index, and by `fold_token` for highlighting.
+Text is brought to Unicode compatibility form (NFKC) first, so that the Arabic presentation
+forms PDFs are full of (U+FB50–U+FDFF, U+FE70–U+FEFF: 'ﻛﺘﺎﺏ') become the ordinary letters
+people type ('کتاب'), and ligatures ('ﬁ'), full-width and half-width forms, superscripts and
+circled or mathematical digits become plain letters and digits. Then Arabic-script letters
+are folded one character for one (Arabic yeh and kaf to the Persian forms, teh marbuta to
+heh, the alef forms to bare alef), the decimal digits of every script become ASCII digits,
+short vowels, tatweel and direction marks are dropped and the zero-width non-joiner becomes
+a space. Case and Latin diacritics are folded by SQLite's unicode61 tokenizer for the index,
+and by `fold_token` for highlighting.
+
+`fold_with_map` folds the same way character by character and keeps track of where each
+folded character came from (a ligature gives two characters from one, a dropped mark none),
+which is what lets highlighting mark the right characters of the original text.
 """
 
 from __future__ import annotations
@@ -17,6 +23,19 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 ZWNJ = "\u200c"
+# The zero of every run of ten decimal digits (Unicode category Nd, Unicode 14). Listed
+# rather than read from unicodedata at start-up: a scan of every code point costs 0.2 s,
+# and a newer Python must not fold differently from the index it finds (a test checks the
+# list against the running Python's Unicode data).
+DIGIT_ZEROS = (
+    0x0030, 0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
+    0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946,
+    0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0,
+    0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0,
+    0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50,
+    0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC,
+    0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0,
+)  # fmt: skip
 # One character for one.
 _LETTERS = str.maketrans(
     {
@@ -32,8 +51,7 @@ _LETTERS = str.maketrans(
         "\u0622": "\u0627",  # آ -> ا
         "\u0671": "\u0627",  # ٱ -> ا
         "\u0624": "\u0648",  # ؤ -> و
-        **{chr(0x06F0 + d): str(d) for d in range(10)},  # Persian digits
-        **{chr(0x0660 + d): str(d) for d in range(10)},  # Arabic-Indic digits
+        **{chr(zero + d): str(d) for zero in DIGIT_ZEROS[1:] for d in range(10)},
     }
 )
 # Dropped: tatweel, harakat (short vowels, shadda, sukun), superscript alef, small marks;
@@ -45,28 +63,62 @@ _DROPPED = frozenset(
     + "\u06e7\u06e8\u06ea\u06eb\u06ec\u06ed"
     + "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200d\ufeff"
 )
-_DROP = {ord(ch): None for ch in _DROPPED}
-_NEEDS_MAP = re.compile("[" + re.escape("".join(sorted(_DROPPED))) + "\u200c]")
-_SPACE = {ord(ZWNJ): " "}
+_TABLE = {**_LETTERS, **{ord(ch): None for ch in _DROPPED}, ord(ZWNJ): " "}
+# Runs of characters the table may change: most text has few, so replacing runs found by a
+# regular expression is several times faster than translating every character. (Characters
+# beyond the BMP go in as one range: listed one by one they make the class a slow list.)
+_CHANGED = re.compile(
+    "["
+    + re.escape("".join(chr(c) for c in sorted(_TABLE) if c <= 0xFFFF))
+    + "\U00010000-\U0010ffff]+"
+)
+# Characters that do not fold one for one (dropped, or the joiner that becomes a space).
+_UNEVEN = re.compile("[" + re.escape("".join(sorted(_DROPPED))) + ZWNJ + "]")
+_BLOCK = 64  # characters looked at together when a text is not folded one for one
+_CHARS: dict[str, str] = {}  # each character as `fold` turns it, met so far
+
+
+def _translated(match: re.Match[str]) -> str:
+    return match.group().translate(_TABLE)
 
 
 def fold(text: str) -> str:
     """Text as the index holds it, and as queries are matched against it."""
-    return unicodedata.normalize("NFC", text).translate(_LETTERS).translate(_DROP).translate(_SPACE)
+    text = unicodedata.normalize("NFKC", text)
+    if text.isascii():  # nothing ASCII changes, and asking costs nothing
+        return text
+    # Composed again: a dropped mark may have stood between a letter and an accent.
+    return unicodedata.normalize("NFC", _CHANGED.sub(_translated, text))
+
+
+def _fold_char(ch: str) -> str:
+    folded = _CHARS.get(ch)
+    if folded is None:
+        folded = _CHARS[ch] = fold(ch)
+    return folded
 
 
 def fold_with_map(text: str) -> tuple[str, Sequence[int]]:
-    """Folded text (without NFC composition) and, for each of its characters, the index of
-    the original character it came from."""
-    if not _NEEDS_MAP.search(text):  # the usual case: one for one, nothing dropped
-        return text.translate(_LETTERS), range(len(text))
+    """Folded text (each character normalised on its own, nothing composed with its
+    neighbours) and, for each of its characters, the index of the original character it
+    came from."""
+    if not _UNEVEN.search(text) and unicodedata.is_normalized("NFKC", text):
+        return text.translate(_LETTERS), range(len(text))  # the usual case: one for one
     folded: list[str] = []
     origin: list[int] = []
-    for index, ch in enumerate(text):
-        if ch in _DROPPED:
+    for start in range(0, len(text), _BLOCK):
+        block = text[start : start + _BLOCK]
+        if not _UNEVEN.search(block) and unicodedata.is_normalized("NFKC", block):
+            folded.append(block.translate(_LETTERS))
+            origin.extend(range(start, start + len(block)))
             continue
-        folded.append(" " if ch == ZWNJ else ch.translate(_LETTERS))
-        origin.append(index)
+        for index, ch in enumerate(block, start):
+            piece = _fold_char(ch)
+            if len(piece) == 1:
+                origin.append(index)
+            elif piece:
+                origin.extend([index] * len(piece))
+            folded.append(piece)
     return "".join(folded), origin
 
 

@@ -153,6 +153,27 @@ def test_highlights_mark_the_right_characters_in_right_to_left_text(archive: Cat
         assert marked in found, (query, found)
 
 
+def test_text_in_arabic_presentation_forms_is_found_by_ordinary_letters(
+    catalogue: Catalogue,
+) -> None:
+    # As a PDF's text layer gives Persian: every letter in its contextual form, lam-alef as
+    # one ligature ("گزارش خانواده‌ها از خاوران" and "سلام").
+    khavaran = "\ufea7\ufe8e\ufeed\ufead\ufe8d\ufee5"
+    family = "\ufea7\ufe8e\ufee7\ufeee\ufe8d\ufea9\ufee9\u200c\ufeeb\ufe8e"
+    catalogue.units.create(
+        {
+            "title": "\ufb94\ufeb0\ufe8d\ufead\ufeb5 " + family + " \ufe8d\ufeaf " + khavaran,
+            "reference_code": "PDF/1",
+            "scope_content": "\ufeb3\ufefc\ufee1 \ufb01nal report \uff11\uff19\uff18\uff18",
+        }
+    )
+    catalogue.units.create({"title": "Unrelated", "reference_code": "X/1"})
+    for query in ("خاوران", "گزارش", "خانوادهها", "خانواده ها", "سلام", "final", "1988"):
+        assert refs(catalogue, query) == ["PDF/1"], query
+    (hit,) = catalogue.search.search("خاوران").hits
+    assert [hit.title[start:end] for start, end in hit.title_highlights] == [khavaran]
+
+
 def test_snippets_show_the_matched_passage(archive: Catalogue) -> None:
     (hit,) = archive.search.search("despite").hits
     assert Snippet(hit.snippet, hit.highlights).marked() == (
