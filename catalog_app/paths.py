@@ -8,12 +8,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 from catalog_app import APP_NAME
+from catalog_app import DB_ENV as DB_ENV
 
 HOME_ENV = "CATALOG_APP_HOME"
-DB_ENV = "CATALOG_DB"
 DEFAULT_CATALOGUE_NAME = "catalogue.sqlite"
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -22,6 +20,8 @@ def data_dir() -> Path:
     override = os.environ.get(HOME_ENV)
     if override:
         return Path(override) / "data"
+    import platformdirs  # here: the command line's --help and --version need none of it
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
@@ -29,6 +29,8 @@ def log_dir() -> Path:
     override = os.environ.get(HOME_ENV)
     if override:
         return Path(override) / "logs"
+    import platformdirs
+
     return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 

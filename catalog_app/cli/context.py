@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from catalog_app.cli.passphrase import asker
 from catalog_app.paths import catalogue_from_environment, default_catalogue
-from catalog_app.services import Catalogue
+
+if TYPE_CHECKING:
+    from catalog_app.services import Catalogue
 
 
 @dataclass
@@ -32,6 +36,8 @@ class CommandContext:
     ) -> Catalogue:
         """Open the chosen catalogue. The default one is created on first use. An encrypted
         one asks for its passphrase (or takes it from the environment)."""
+        from catalog_app.services import Catalogue  # the storage layer, only when it is used
+
         return Catalogue.open(
             self.path,
             create=create or self.uses_default,
@@ -40,3 +46,15 @@ class CommandContext:
             actor=self.args.user,
             readonly=readonly,
         )
+
+
+# What a command does with its context; returns the exit status.
+Run = Callable[[CommandContext], int]
+# Adds a command's arguments (and its `run`) to the parser made for it.
+AddArguments = Callable[[argparse.ArgumentParser], None]
+
+
+def json_option(parser: argparse.ArgumentParser, run: Run) -> None:
+    """The --json option every command has, and the command's `run`."""
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(run=run)

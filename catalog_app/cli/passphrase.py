@@ -3,13 +3,15 @@ prompt on the terminal that does not echo. It is never written anywhere."""
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from catalog_app.errors import PassphraseNeeded, ValidationError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 PASSPHRASE_ENV = "CATALOG_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "CATALOG_NEW_PASSPHRASE"
@@ -36,6 +38,8 @@ def asker(path: Path, *, new: bool = False, env: str = PASSPHRASE_ENV) -> Callab
                 if not new
                 else f"A new passphrase is needed: set {env} or run the command in a terminal."
             )
+        import getpass  # here: the command table imports this module for its names
+
         label = "New passphrase" if new else "Passphrase"
         text = getpass.getpass(f"{label} for {path.name}: ")
         if not text:

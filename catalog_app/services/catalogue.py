@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from importlib import import_module
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -13,12 +15,9 @@ from catalog_app import logs
 from catalog_app.domain.records import CatalogueStats
 from catalog_app.errors import CatalogError, CatalogueNotFound, CatalogueReadOnly, PassphraseNeeded
 from catalog_app.file_modes import create_private_file
-from catalog_app.ingest import store
-from catalog_app.services.backups import BackupReport, Progress, write_backup
 from catalog_app.services.identity import USER_ENV as USER_ENV
 from catalog_app.services.identity import person_name
 from catalog_app.storage import driver, models
-from catalog_app.storage.audit_seal import Seal
 from catalog_app.storage.catalogue_file import PathState, ensure_creatable, examine, is_read_only
 from catalog_app.storage.engine import close_engine, make_engine
 from catalog_app.storage.errors import translate_sqlite_error
@@ -34,6 +33,24 @@ from catalog_app.storage.migrate import (
 )
 from catalog_app.storage.search_index import integrity_problems as search_index_problems
 from catalog_app.storage.session import SessionFactory
+
+if TYPE_CHECKING:
+    from catalog_app.ingest import store
+    from catalog_app.services.agents import AgentService
+    from catalog_app.services.audit import AuditService
+    from catalog_app.services.backups import BackupReport, Progress
+    from catalog_app.services.browse import BrowseService
+    from catalog_app.services.description_language import DescriptionLanguageService
+    from catalog_app.services.fixity import FixityService
+    from catalog_app.services.ingest import ImportService
+    from catalog_app.services.provenance import ProvenanceService
+    from catalog_app.services.relations import RelationService
+    from catalog_app.services.reliability import ReliabilityService
+    from catalog_app.services.saved_searches import SavedSearchService
+    from catalog_app.services.search import SearchService
+    from catalog_app.services.terms import TermService
+    from catalog_app.services.units import UnitService
+    from catalog_app.storage.audit_seal import Seal
 
 # A passphrase, or a function that asks for it (called only for an encrypted catalogue).
 Passphrase = str | Callable[[], str]
@@ -99,6 +116,28 @@ def _create_private(path: Path) -> None:
         ) from exc
 
 
+ServiceT = TypeVar("ServiceT")
+
+
+class _Service(Generic[ServiceT]):
+    """A service of the catalogue, imported and made when first used: a search loads none of
+    the import, fixity or audit code. (The service modules need `Catalogue` only for type
+    checking.)"""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = f"catalog_app.services.{module}"
+        self.name = name
+        self.attribute = name
+
+    def __set_name__(self, owner: type, attribute: str) -> None:
+        self.attribute = attribute
+
+    def __get__(self, catalogue: Catalogue, owner: type | None = None) -> ServiceT:
+        service = getattr(import_module(self.module), self.name)(catalogue)
+        catalogue.__dict__[self.attribute] = service  # found there from now on
+        return cast(ServiceT, service)
+
+
 class Catalogue:
     """The entry point to one catalogue file. Open with `Catalogue.open`, close when done."""
 
@@ -120,34 +159,22 @@ class Catalogue:
         self.db = SessionFactory(
             engine, path, readonly=readonly, chain_key=keys.chain if keys else None
         )
-        # Imported here: the service modules need `Catalogue` only for type checking.
-        from catalog_app.services.agents import AgentService
-        from catalog_app.services.audit import AuditService
-        from catalog_app.services.browse import BrowseService
-        from catalog_app.services.description_language import DescriptionLanguageService
-        from catalog_app.services.fixity import FixityService
-        from catalog_app.services.ingest import ImportService
-        from catalog_app.services.provenance import ProvenanceService
-        from catalog_app.services.relations import RelationService
-        from catalog_app.services.reliability import ReliabilityService
-        from catalog_app.services.saved_searches import SavedSearchService
-        from catalog_app.services.search import SearchService
-        from catalog_app.services.terms import TermService
-        from catalog_app.services.units import UnitService
 
-        self.units = UnitService(self)
-        self.agents = AgentService(self)
-        self.terms = TermService(self)
-        self.provenance = ProvenanceService(self)
-        self.reliability = ReliabilityService(self)
-        self.relations = RelationService(self)
-        self.audit = AuditService(self)
-        self.imports = ImportService(self)
-        self.search = SearchService(self)
-        self.browse = BrowseService(self)
-        self.saved_searches = SavedSearchService(self)
-        self.fixity = FixityService(self)
-        self.description_language = DescriptionLanguageService(self)
+    units: _Service[UnitService] = _Service("units", "UnitService")
+    agents: _Service[AgentService] = _Service("agents", "AgentService")
+    terms: _Service[TermService] = _Service("terms", "TermService")
+    provenance: _Service[ProvenanceService] = _Service("provenance", "ProvenanceService")
+    reliability: _Service[ReliabilityService] = _Service("reliability", "ReliabilityService")
+    relations: _Service[RelationService] = _Service("relations", "RelationService")
+    audit: _Service[AuditService] = _Service("audit", "AuditService")
+    imports: _Service[ImportService] = _Service("ingest", "ImportService")
+    search: _Service[SearchService] = _Service("search", "SearchService")
+    browse: _Service[BrowseService] = _Service("browse", "BrowseService")
+    saved_searches: _Service[SavedSearchService] = _Service("saved_searches", "SavedSearchService")
+    fixity: _Service[FixityService] = _Service("fixity", "FixityService")
+    description_language: _Service[DescriptionLanguageService] = _Service(
+        "description_language", "DescriptionLanguageService"
+    )
 
     @classmethod
     def open(
@@ -243,6 +270,8 @@ class Catalogue:
     @property
     def store_key(self) -> store.StoreKey | None:
         """The keys of the stored originals (None: a plain catalogue keeps them plain)."""
+        from catalog_app.ingest import store
+
         return None if self.keys is None else store.StoreKey.of(self.keys)
 
     # -- whole-catalogue operations -------------------------------------------------------
@@ -278,6 +307,8 @@ class Catalogue:
     def backup(self, destination: Path, report: Progress | None = None) -> BackupReport:
         """Back the catalogue and its originals up into the new folder `destination`, while
         it stays open (see `catalog_app.services.backups`)."""
+        from catalog_app.services.backups import write_backup
+
         return write_backup(self, destination, report=report)
 
     def integrity_problems(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from catalog_app.cli.context import CommandContext
+from catalog_app.cli.context import AddArguments, CommandContext, json_option
 from catalog_app.cli.output import print_json
 from catalog_app.cli.passphrase import asker
 from catalog_app.cli.progress import ProgressBar
@@ -71,26 +71,19 @@ def _restore(ctx: CommandContext) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    text = (
-        "back up the catalogue and its originals into a new folder (a BagIt bag), "
-        "verified after writing"
-    )
-    parser = commands.add_parser("backup", help=text, description=text)
+def _backup_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "destination", type=Path, metavar="DEST", help="the new folder to write (must not exist)"
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(run=_backup)
+    json_option(parser, _backup)
 
-    text = (
-        "check a backup (every checksum, the catalogue's integrity and audit chain) and bring "
-        "it back as a new catalogue file, with its originals beside it"
-    )
-    parser = commands.add_parser("restore", help=text, description=text)
+
+def _restore_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("backup", type=Path, metavar="BACKUP", help="a folder made by backup")
     parser.add_argument(
         "target", type=Path, metavar="TARGET", help="the catalogue file to create (must not exist)"
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(run=_restore)
+    json_option(parser, _restore)
+
+
+ARGUMENTS: dict[str, AddArguments] = {"backup": _backup_arguments, "restore": _restore_arguments}

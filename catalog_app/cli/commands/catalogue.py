@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import logging
 from pathlib import Path
-from typing import Any
 
-from catalog_app.cli.context import CommandContext
+from catalog_app.cli.context import AddArguments, CommandContext, json_option
 from catalog_app.cli.output import heading, print_json, print_pairs
 from catalog_app.domain.isad import CREATOR_ROLE, described_elements
 from catalog_app.domain.records import UnitDetail, to_jsonable
@@ -185,36 +184,30 @@ def _seal(ctx: CommandContext) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    def add(name: str, help_text: str, run: Any) -> argparse.ArgumentParser:
-        parser = commands.add_parser(name, help=help_text, description=help_text)
-        parser.add_argument("--json", action="store_true", help="machine-readable output")
-        parser.set_defaults(run=run)
-        return parser
-
-    init = add("init", "create the catalogue (harmless if it exists; upgrades an older one)", _init)
-    init.add_argument(
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    json_option(parser, _init)
+    parser.add_argument(
         "--encrypt",
         action="store_true",
         help="encrypt the new catalogue and its originals with a passphrase (asked twice, "
         "or $CATALOG_PASSPHRASE)",
     )
-    add("stats", "count what the catalogue holds", _stats)
-    show = add("show", "show one record: description, provenance, reliability, relations", _show)
-    show.add_argument("record", help="reference code, UUID or numeric id")
-    show.add_argument("--history", action="store_true", help="include the record's audit trail")
-    check = add(
-        "check",
-        "check the file, its references, the audit chain and every record against its audit "
-        "trail (exit 1 on problems)",
-        _check,
-    )
-    check.add_argument(
+
+
+def _show_arguments(parser: argparse.ArgumentParser) -> None:
+    json_option(parser, _show)
+    parser.add_argument("record", help="reference code, UUID or numeric id")
+    parser.add_argument("--history", action="store_true", help="include the record's audit trail")
+
+
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    json_option(parser, _check)
+    parser.add_argument(
         "--seal",
         metavar="CODE",
         help="also check that the audit chain still extends this seal (from catalog seal)",
     )
-    check.add_argument(
+    parser.add_argument(
         "--against-backup",
         metavar="DIR",
         type=Path,
@@ -222,8 +215,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         default=[],
         help="also check that the audit chain extends the one in this backup (repeatable)",
     )
-    add(
-        "seal",
-        "print the audit chain's seal: a short code to note down, for check --seal later",
-        _seal,
-    )
+
+
+ARGUMENTS: dict[str, AddArguments] = {
+    "init": _init_arguments,
+    "stats": lambda parser: json_option(parser, _stats),
+    "show": _show_arguments,
+    "check": _check_arguments,
+    "seal": lambda parser: json_option(parser, _seal),
+}

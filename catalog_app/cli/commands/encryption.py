@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 
-from catalog_app.cli.context import CommandContext
+from catalog_app.cli.context import AddArguments, CommandContext, json_option
 from catalog_app.cli.output import print_json
-from catalog_app.cli.passphrase import NEW_PASSPHRASE_ENV, PASSPHRASE_ENV, asker
+from catalog_app.cli.passphrase import NEW_PASSPHRASE_ENV, asker
 from catalog_app.cli.progress import ProgressBar
 from catalog_app.services import encryption
 
@@ -57,26 +56,8 @@ def _passphrase(ctx: CommandContext) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    for name, run, text in (
-        (
-            "encrypt",
-            _encrypt,
-            "encrypt the catalogue and its originals with a passphrase (asked twice, or "
-            f"${PASSPHRASE_ENV}); written beside the old form, checked, then swapped in",
-        ),
-        (
-            "decrypt",
-            _decrypt,
-            "turn an encrypted catalogue and its originals back into plain files",
-        ),
-        (
-            "passphrase",
-            _passphrase,
-            "change the passphrase of an encrypted catalogue (the current one, then the new one "
-            f"twice; or ${PASSPHRASE_ENV} and ${NEW_PASSPHRASE_ENV})",
-        ),
-    ):
-        parser = commands.add_parser(name, help=text, description=text)
-        parser.add_argument("--json", action="store_true", help="machine-readable output")
-        parser.set_defaults(run=run)
+ARGUMENTS: dict[str, AddArguments] = {
+    "encrypt": lambda parser: json_option(parser, _encrypt),
+    "decrypt": lambda parser: json_option(parser, _decrypt),
+    "passphrase": lambda parser: json_option(parser, _passphrase),
+}

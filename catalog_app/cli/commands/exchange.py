@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from catalog_app.cli.context import CommandContext
+from catalog_app.cli.context import AddArguments, CommandContext, json_option
 from catalog_app.cli.output import print_json
 from catalog_app.cli.progress import ProgressBar
 from catalog_app.services.exports import FORMATS, PROFILES, ExportResult, ExportService
@@ -47,10 +48,14 @@ def _export(ctx: CommandContext) -> int:
     if ctx.json:
         print_json(_export_json(result))
         return 0
-    for warning in result.warnings:
-        print(f"warning: {warning}")
+    _warn(result.warnings)
     print(result.summary())
     return 0
+
+
+def _warn(warnings: Iterable[str]) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}")
 
 
 def _import_csv(ctx: CommandContext) -> int:
@@ -71,11 +76,13 @@ def _import_csv(ctx: CommandContext) -> int:
                     for p in report.problems
                 ],
                 "created_ids": list(report.created_ids),
+                "warnings": list(report.warnings),
             }
         )
     else:
         for problem in report.problems:
             print(problem)
+        _warn(report.warnings)
         if report.dry_run:
             print(
                 f"{report.rows:,} row(s) checked; {report.rows_with_problems:,} with problems; "
@@ -102,11 +109,13 @@ def _import_bag(ctx: CommandContext) -> int:
                 "agents_created": report.agents_created,
                 "top_ids": list(report.top_ids),
                 "renamed": renamed,
+                "warnings": list(report.warnings),
             }
         )
         return 0
     for change in renamed:
         print(f"reference code {change['from']} was taken here: now {change['to']}")
+    _warn(report.warnings)
     print(
         f"{report.records:,} record(s) and {report.originals:,} original(s) brought in from "
         f"{report.path} (checksums verified)"
@@ -114,9 +123,7 @@ def _import_bag(ctx: CommandContext) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    text = "export a finding aid (CSV, XLSX, EAD3, Dublin Core) or a BagIt transfer package"
-    parser = commands.add_parser("export", help=text, description=text)
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("format", choices=FORMATS)
     parser.add_argument("output", type=Path, metavar="OUTPUT", help="file (or folder, for bag)")
     parser.add_argument(
@@ -142,22 +149,26 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="from an encrypted catalogue: write the export anyway, readable by anyone who "
         "gets it (without this an encrypted catalogue is not exported)",
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(run=_export)
+    json_option(parser, _export)
 
-    text = "bring in records from a CSV inventory (the isad or atom profile)"
-    parser = commands.add_parser("import-csv", help=text, description=text)
+
+def _import_csv_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, metavar="FILE")
     parser.add_argument("--profile", choices=PROFILES, default="isad")
     parser.add_argument("--collection", metavar="REF", help="put the top rows under this record")
     parser.add_argument(
         "--dry-run", action="store_true", help="check every row and report; write nothing"
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(run=_import_csv)
+    json_option(parser, _import_csv)
 
-    text = "bring in the records and originals of a BagIt package made by 'export bag'"
-    parser = commands.add_parser("import-bag", help=text, description=text)
+
+def _import_bag_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", type=Path, metavar="PATH")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(run=_import_bag)
+    json_option(parser, _import_bag)
+
+
+ARGUMENTS: dict[str, AddArguments] = {
+    "export": _export_arguments,
+    "import-csv": _import_csv_arguments,
+    "import-bag": _import_bag_arguments,
+}

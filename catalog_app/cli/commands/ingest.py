@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from catalog_app.cli.context import CommandContext
+from catalog_app.cli.context import AddArguments, CommandContext, json_option
 from catalog_app.cli.output import print_json
 from catalog_app.cli.progress import ProgressBar
 from catalog_app.domain.records import ImportReport
@@ -75,9 +75,7 @@ def _import(ctx: CommandContext) -> int:
     return EXIT_SOME_FAILED if report.count("failed") else 0
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    text = "import files and folders: store the originals, extract text, pre-fill descriptions"
-    parser = commands.add_parser("import", help=text, description=text)
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
     parser.add_argument(
         "--collection",
@@ -98,5 +96,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="worker processes for text extraction (default: one more than the cores; "
         "at most four per core)",
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(run=_import)
+    json_option(parser, _import)
+
+
+ARGUMENTS: dict[str, AddArguments] = {"import": _arguments}

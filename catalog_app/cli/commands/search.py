@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from catalog_app.cli.context import CommandContext
+from catalog_app.cli.context import AddArguments, CommandContext, json_option
 from catalog_app.cli.output import print_json
 from catalog_app.cli.progress import ProgressBar
 from catalog_app.domain.records import SearchResults
@@ -97,10 +97,7 @@ def _reindex(ctx: CommandContext) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    text = 'search the catalogue (words, "phrases", OR, -word, prefix*, NEAR, title: agent: '
-    text += "subject: place: ref: lang: date: access: grade: source: credibility: in: type:)"
-    parser = commands.add_parser("search", help=text, description=text)
+def _search_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("query", nargs="+", help="what to look for")
     parser.add_argument("--limit", type=int, default=20, metavar="N", help="results per page")
     parser.add_argument("--offset", type=int, default=0, metavar="N", help="results to skip")
@@ -115,9 +112,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="show counts by collection, "
         "decade, language, type, grade and access (always in --json)",
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(run=_search)
-    text = "rebuild the search index from the catalogue"
-    parser = commands.add_parser("reindex", help=text, description=text)
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(run=_reindex)
+    json_option(parser, _search)
+
+
+ARGUMENTS: dict[str, AddArguments] = {
+    "search": _search_arguments,
+    "reindex": lambda parser: json_option(parser, _reindex),
+}

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from catalog_app.cli.context import CommandContext
+from catalog_app.cli.context import AddArguments, CommandContext
 from catalog_app.cli.output import print_json
 from catalog_app.cli.progress import ProgressBar
 from catalog_app.domain.fixity import FixityProblem, FixityReport
@@ -99,12 +99,7 @@ def _verify(ctx: CommandContext) -> int:
     return 0 if report.all_ok else EXIT_PROBLEMS
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    text = (
-        "re-hash every stored original and report missing, altered and orphaned files "
-        "(exit 1 if any); an interrupted run carries on where it stopped"
-    )
-    parser = commands.add_parser("verify", help=text, description=text)
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument(
         "--collection",
@@ -112,3 +107,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="only the originals of this record and everything below it (no orphan search)",
     )
     parser.set_defaults(run=_verify)
+
+
+ARGUMENTS: dict[str, AddArguments] = {"verify": _arguments}
