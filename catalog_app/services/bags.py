@@ -43,6 +43,7 @@ from catalog_app.services.export_source import ExportUnit, Selection, iter_units
 from catalog_app.services.identity import host_name
 from catalog_app.services.originals import OriginalsService
 from catalog_app.services.refcodes import next_reference_codes
+from catalog_app.services.relations import NAMED_AT_MOST, left_out_relations
 from catalog_app.storage import derived, models
 from catalog_app.storage.bulk import insert_audited
 from catalog_app.storage.search_index import refresh_grades
@@ -90,6 +91,7 @@ class BagImportReport:
     # whether this catalogue took them as its own (it does when it has none set yet).
     description_language: str | None = None
     description_language_adopted: bool = False
+    warnings: tuple[str, ...] = ()  # one line each: what was left out, and why
 
 
 class _Cancelled(Exception):
@@ -256,6 +258,7 @@ class BagService:
             top_ids=tuple(writer.top_ids),
             description_language=" ".join(language) if language else None,
             description_language_adopted=adopt,
+            warnings=tuple(writer.warnings),
         )
 
     def _store(self, opened: bagit_format.OpenedBag, plan: _Plan) -> dict[str, str]:
@@ -781,6 +784,7 @@ class _Writer:
         self.renamed: list[tuple[str, str]] = []
         self.top_ids: list[int] = []
         self.agents_created = 0
+        self.warnings: list[str] = []
         self._batch: list[_Incoming] = []
         self._relations: dict[str, tuple[str, dict[str, Any]]] = {}  # uuid -> (owner, values)
         self._next_id = int(session.scalar(select(func.max(models.Unit.id))) or 0) + 1
@@ -985,11 +989,13 @@ class _Writer:
             )
             known.update((uuid, unit_id) for uuid, unit_id in found)
         rows: list[dict[str, Any]] = []
+        unknown: list[tuple[int, str]] = []  # (the record here, the other's UUID)
         for owner, relation in self._relations.values():
             other = known.get(relation["other_uuid"])
-            if other is None:
-                continue
             mine = self.ids[owner]
+            if other is None:
+                unknown.append((mine, relation["other_uuid"]))
+                continue
             from_id, to_id = (mine, other) if relation["outgoing"] else (other, mine)
             if from_id == to_id:
                 continue
@@ -1006,4 +1012,11 @@ class _Writer:
                 }
             )
         insert_audited(self.session, models.Relation, rows)
+        if unknown:
+            named = [f"{self._code_of(mine)} to {other}" for mine, other in unknown[:NAMED_AT_MOST]]
+            self.warnings.append(left_out_relations(len(unknown), named, "the bag"))
         return len(rows)
+
+    def _code_of(self, unit_id: int) -> str:
+        code = select(models.Unit.reference_code).where(models.Unit.id == unit_id)
+        return str(self.session.scalar(code))

@@ -39,6 +39,7 @@ from catalog_app.export.columns import ISAD_COLUMNS
 from catalog_app.services.ingest import TOOL
 from catalog_app.services.lookup import find_unit
 from catalog_app.services.refcodes import next_reference_codes
+from catalog_app.services.relations import left_out_relations
 from catalog_app.storage import derived, models
 from catalog_app.storage.audit import Change, chained_rows, session_actor
 from catalog_app.storage.bulk import insert_audited, next_ids
@@ -168,6 +169,7 @@ class CsvImportReport:
     problems: tuple[CsvProblem, ...] = ()
     created_ids: tuple[int, ...] = ()  # the new records, in the file's order
     cancelled: bool = False
+    warnings: tuple[str, ...] = ()  # one line each: what was (or would be) left out, and why
 
     @property
     def rows_with_problems(self) -> int:
@@ -617,6 +619,39 @@ class _Progress:
             self.step(self.total - self.done)
 
 
+def _relation_targets(session: Session, rows: list[_Row]) -> dict[str, int]:
+    """The records the rows' relations can name, by folded reference code: those of the
+    file (ids 0 until they are written) and those of the catalogue."""
+    codes = {_fold(row.reference_code): row.id for row in rows if row.reference_code}
+    wanted = sorted(
+        {
+            r.other_reference_code
+            for row in rows
+            for r in row.relations
+            if _fold(r.other_reference_code) not in codes
+        }
+    )
+    for start in range(0, len(wanted), _CHUNK):
+        query = select(models.Unit.reference_code, models.Unit.id).where(
+            models.Unit.reference_code.in_(wanted[start : start + _CHUNK])
+        )
+        for code, unit_id in session.execute(query):
+            codes.setdefault(_fold(code), unit_id)
+    return codes
+
+
+def _unrelated(rows: list[_Row], codes: Mapping[str, int]) -> list[str]:
+    """A warning for the relations that name a record neither in the file nor in the
+    catalogue (none when there are none)."""
+    unknown = [
+        relation.other_reference_code
+        for row in rows
+        for relation in row.relations
+        if _fold(relation.other_reference_code) not in codes
+    ]
+    return [left_out_relations(len(unknown), unknown, "the file")] if unknown else []
+
+
 class CsvImportService:
     def __init__(self, catalogue: Catalogue) -> None:
         self._cat = catalogue
@@ -641,6 +676,7 @@ class CsvImportService:
         header, records = _read_file(path)
         _check_header(header, profile, path)
         problems: list[CsvProblem] = []
+        warnings: list[str] = []
         progress = _Progress(report, len(records) * (1 if dry_run else 2))
 
         def result(
@@ -648,7 +684,14 @@ class CsvImportService:
         ) -> CsvImportReport:
             ordered = sorted(problems, key=lambda problem: problem.row)
             return CsvImportReport(
-                str(path), profile, dry_run, len(rows), tuple(ordered), tuple(ids), cancelled
+                str(path),
+                profile,
+                dry_run,
+                len(rows),
+                tuple(ordered),
+                tuple(ids),
+                cancelled,
+                tuple(warnings),
             )
 
         try:
@@ -658,13 +701,14 @@ class CsvImportService:
         if dry_run:
             with self._cat.db.read() as session:
                 self._check(session, rows, profile, collection, problems)
+                warnings += _unrelated(rows, _relation_targets(session, rows))
             return result(rows)
         try:
             with self._cat.db.write(self._cat.actor, f"import of CSV file {path.name}") as session:
                 parent = self._check(session, rows, profile, collection, problems)
                 if problems:
                     raise CsvImportProblems(result(rows))
-                self._write(session, rows, parent, path, profile, progress)
+                warnings += self._write(session, rows, parent, path, profile, progress)
         except _Cancelled:
             return result(rows, cancelled=True)
         return result(rows, [row.id for row in rows])
@@ -822,7 +866,8 @@ class CsvImportService:
         path: Path,
         profile: str,
         progress: _Progress,
-    ) -> None:
+    ) -> list[str]:
+        """Write the rows; the warnings of what was left out."""
         ids = next_ids(session, models.Unit, len(rows))
         for row, unit_id in zip(rows, ids, strict=True):
             row.id = unit_id
@@ -855,9 +900,10 @@ class CsvImportService:
         _AccessPoints(session, path).link(rows)
         insert_audited(session, models.ProvenanceEvent, self._events(rows, path, profile))
         self._assess(session, rows)
-        self._relate(session, rows)
+        left_out = self._relate(session, rows)
         derived.mark(session, ids, moved=True)
         progress.finish()
+        return left_out
 
     @staticmethod
     def _parent_id(rows: list[_Row], row: _Row) -> int | None:
@@ -917,24 +963,10 @@ class CsvImportService:
             positions[row.id] = last[key]
         return positions
 
-    def _relate(self, session: Session, rows: list[_Row]) -> None:
+    def _relate(self, session: Session, rows: list[_Row]) -> list[str]:
         """The relations the file states, to records in the file (by reference code) or
-        already in the catalogue; one to a record found in neither is left out."""
-        codes = {_fold(row.reference_code): row.id for row in rows if row.reference_code}
-        wanted = sorted(
-            {
-                r.other_reference_code
-                for row in rows
-                for r in row.relations
-                if _fold(r.other_reference_code) not in codes
-            }
-        )
-        for start in range(0, len(wanted), _CHUNK):
-            query = select(models.Unit.reference_code, models.Unit.id).where(
-                models.Unit.reference_code.in_(wanted[start : start + _CHUNK])
-            )
-            for code, unit_id in session.execute(query):
-                codes.setdefault(_fold(code), unit_id)
+        already in the catalogue; one to a record found in neither is left out, and said."""
+        codes = _relation_targets(session, rows)
         relations: dict[tuple[int, int, str], dict[str, Any]] = {}
         for row in rows:
             for relation in row.relations:
@@ -954,6 +986,7 @@ class CsvImportService:
                     },
                 )
         insert_audited(session, models.Relation, list(relations.values()))
+        return _unrelated(rows, codes)
 
     def _events(self, rows: list[_Row], path: Path, profile: str) -> list[dict[str, Any]]:
         now = utcnow()

@@ -82,6 +82,7 @@ def _fields(record: type[Any], *, leave_out: frozenset[str] = frozenset()) -> tu
 _RELATED = ("agents", "places", "subjects", "files", "events", "assessments", "relations")
 _UNIT_FIELDS = _fields(UnitDetail, leave_out=frozenset(_RELATED))
 _CREATED_BY, _UPDATED_BY = _UNIT_FIELDS.index("created_by"), _UNIT_FIELDS.index("updated_by")
+_SOURCE_URL = _UNIT_FIELDS.index("source_url")
 _LISTS = frozenset({"languages", "scripts", "harvested", "variants"})  # JSON lists, as tuples
 _FILE_FIELDS = _fields(FileRecord)
 _EVENT_FIELDS = _fields(EventRecord)
@@ -367,7 +368,7 @@ def load_details(
         own_assessments = assessments.get(unit_id, ())
         if internal is not None:
             paths = [f[_PATH] for f in own_files if f[_PATH]]
-            values = _people(values, internal)
+            values = _unit_values(values, internal)
             own_files = _cleaned(own_files, _FILE_FIELDS, internal, paths)
             own_events = _cleaned(own_events, _EVENT_FIELDS, internal, paths)
             own_assessments = _cleaned(own_assessments, _ASSESSMENT_FIELDS, internal, paths)
@@ -387,12 +388,13 @@ def load_details(
 _PATH = _FILE_FIELDS.index("original_path")
 
 
-def _people(values: Row, internal: InternalDetails) -> Row:
+def _unit_values(values: Row, internal: InternalDetails) -> Row:
     """A unit's values with its creator's and last editor's names left out if they are
-    this computer's."""
+    this computer's, and its source address if it is a local path."""
     changed = list(values)
     for n in (_CREATED_BY, _UPDATED_BY):
         changed[n] = internal.person(changed[n])
+    changed[_SOURCE_URL] = internal.address(changed[_SOURCE_URL])
     return tuple(changed)
 
 

@@ -4,7 +4,9 @@ but every export leaves them out unless the archivist includes them on purpose (
 kind of choice as including restricted records):
 
 - local paths: the folder and path a file was imported from (`original_path`), also where
-  the program wrote it into an event's note ("Imported from ...": the file's name stays);
+  the program wrote it into an event's note ("Imported from ...": the file's name stays),
+  and a source address on this or another computer (`file:...`, as a page saved from a
+  disk names itself);
 - host names: the place of the events the program records itself (import, fixity check,
   transfer), and any place that is this computer's name;
 - login names: any recorded person name that is this computer's login name (what older
@@ -36,10 +38,12 @@ PERSON_FIELDS = frozenset(
     {"actor", "agent", "assessor", "recorded_by", "created_by", "updated_by", "added_by"}
 )
 PATH_FIELDS = frozenset({"original_path"})
+ADDRESS_FIELDS = frozenset({"source_url"})  # of a record and of its events
 # The tool of the events the program records itself ("catalog-app 1.4", "... verify, run 3").
 PROGRAM_TOOL = APP_NAME + " "
 _IMPORTED_FROM = re.compile(r"^Imported from (?P<path>.+?); (?=[\d,]+ bytes; )")
 _SEPARATORS = re.compile(r"[\\/]")
+_LOCAL_ADDRESS = re.compile(r"^\s*file:", re.IGNORECASE)
 
 
 def _file_name(path: str) -> str:
@@ -65,6 +69,11 @@ class InternalDetails:
 
     def is_computer_name(self, value: str) -> bool:
         return value.strip().casefold() in self.names
+
+    @staticmethod
+    def address(value: str | None) -> str | None:
+        """A source address, or None if it names a file on a computer (a local path)."""
+        return None if value is not None and _LOCAL_ADDRESS.match(value) else value
 
     def person(self, value: str) -> str:
         """A recorded person name, or UNNAMED if it is a login or host name."""
@@ -98,6 +107,8 @@ class InternalDetails:
                 cleaned[key] = self.person(value)
             elif key in PATH_FIELDS or (key == "place" and self._host_place(value, by_program)):
                 cleaned[key] = None
+            elif key in ADDRESS_FIELDS:
+                cleaned[key] = self.address(value)
             elif key == "note":
                 cleaned[key] = self.text(value, known)
         return cleaned
@@ -110,6 +121,7 @@ class InternalDetails:
             detail,
             created_by=self.person(detail.created_by),
             updated_by=self.person(detail.updated_by),
+            source_url=self.address(detail.source_url),
             files=tuple(self._part(f, paths) for f in detail.files),
             events=tuple(self._part(e, paths) for e in detail.events),
             assessments=tuple(self._part(a, paths) for a in detail.assessments),

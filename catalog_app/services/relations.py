@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -14,6 +15,23 @@ from catalog_app.storage import mappers, models
 
 if TYPE_CHECKING:
     from catalog_app.services.catalogue import Catalogue
+
+
+NAMED_AT_MOST = 5  # of the relations an import's warning names
+
+
+def left_out_relations(count: int, named: Sequence[str], source: str) -> str:
+    """The one line an import says of the `count` relations it left out because each names
+    a record neither in `source` ("the file", "the bag") nor in this catalogue; `named`
+    says which, for the first few (a reference code, or the record's and the other's)."""
+    shown = list(dict.fromkeys(named))[:NAMED_AT_MOST]
+    more = count - len(shown)
+    listed = ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
+    they = "it names a record that is" if count == 1 else "they name records that are"
+    return (
+        f"{count:,} relation{'' if count == 1 else 's'} left out: {they} neither in {source} "
+        f"nor in this catalogue ({listed})"
+    )
 
 
 class RelationService:

@@ -324,6 +324,7 @@ def test_round_trip_keeps_records_custody_assessments_and_originals(
     assert report.records == 4
     assert report.originals == 2
     assert report.relations == 2
+    assert report.warnings == ()
     assert report.renamed == ()
     assert INFO["External-Description"] in report.source
     before = _details_by_uuid(source.catalogue)
@@ -411,6 +412,26 @@ def test_round_trip_keeps_records_custody_assessments_and_originals(
 
 def _uuid_of(details: dict[str, UnitDetail], unit_id: int) -> str:
     return next(uuid for uuid, d in details.items() if d.id == unit_id)
+
+
+def test_a_relation_to_a_record_neither_in_the_bag_nor_here_is_said(
+    source: Source, receiver: Catalogue, tmp_path: Path
+) -> None:
+    cat = source.catalogue
+    elsewhere = cat.units.create({"title": "another collection", "level": "collection"})
+    cat.relations.relate(source.third.id, elsewhere.id, "cites")
+    bag = tmp_path / "bag"
+    selection = Selection(collection=source.collection.reference_code, include_restricted=True)
+    BagService(cat).export(bag, selection, metadata={}, bag_info=INFO)
+
+    report = BagService(receiver).import_bag(bag)
+    assert report.relations == 2  # those among the records of the bag
+    assert report.warnings == (
+        "1 relation left out: it names a record that is neither in the bag nor in this "
+        f"catalogue ({source.third.reference_code} to {elsewhere.uuid})",
+    )
+    kept = _details_by_uuid(receiver)[source.third.uuid].relations
+    assert [(r.kind, r.direction) for r in kept] == [("corroborates", "outgoing")]
 
 
 def test_import_refuses_records_already_here(source: Source, tmp_path: Path) -> None:

@@ -127,6 +127,33 @@ def test_an_atom_csv_and_a_bag_come_back_into_another_catalogue(
         assert [e.event_type for e in detail.events][-1] == "transfer"
 
 
+def test_relations_to_records_that_are_not_here_are_a_one_line_warning(
+    archive: Catalogue, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    letter = archive.units.find("CAT-0001/0001/0001")
+    elsewhere = archive.units.create({"title": "Press cuttings", "level": "fonds"})
+    archive.relations.relate(letter.id, elsewhere.id, "cites")
+    inventory, bag = tmp_path / "inventory.csv", tmp_path / "bag"
+    for fmt, output in (("csv", inventory), ("bag", bag)):  # the collection without the other
+        assert _run(archive, "export", fmt, str(output), "--collection", "CAT-0001") == 0
+    capsys.readouterr()
+
+    with Catalogue.open(tmp_path / "second.sqlite", create=True, actor="receiver") as second:
+        path = str(second.path)
+    assert main(["--db", path, "import-csv", str(inventory)]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0].startswith("warning: 1 relation left out: it names a record that is neither")
+    assert said[0].endswith(f"({elsewhere.reference_code})")
+
+    with Catalogue.open(tmp_path / "third.sqlite", create=True, actor="receiver") as third:
+        path = str(third.path)
+    assert main(["--db", path, "import-bag", str(bag), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"] == [
+        "1 relation left out: it names a record that is neither in the bag nor in this "
+        f"catalogue (CAT-0001/0001/0001 to {elsewhere.uuid})"
+    ]
+
+
 def test_a_tampered_bag_is_refused_naming_the_file(
     archive: Catalogue, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

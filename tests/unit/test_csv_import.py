@@ -666,3 +666,42 @@ def test_a_field_longer_than_the_csv_modules_default_limit_imports(
     report = CsvImportService(catalogue).run(path)
     assert report.ok
     assert unit(catalogue, "L1").scope_content == long_text.strip()
+
+
+def test_a_relation_to_a_record_in_neither_the_file_nor_the_catalogue_is_said(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    catalogue.units.create({"title": "Already here", "reference_code": "OLD1"})
+    path = write_isad(
+        tmp_path / "inventory.csv",
+        [
+            {"Reference code": "F1", "Level": "item", "Title": "Family papers"},
+            {
+                "Reference code": "F2",
+                "Level": "item",
+                "Title": "A copy",
+                "Relations": "This record republishes F1 “Family papers”\n"
+                "This record cites OLD1 “Already here”\n"
+                "This record cites GONE-7 “Lost”\n"
+                "This record corroborates GONE-8 “Lost too”",
+            },
+        ],
+    )
+    checked = CsvImportService(catalogue).run(path, dry_run=True)
+    expected = (
+        "2 relations left out: they name records that are neither in the file nor in this "
+        "catalogue (GONE-7, GONE-8)"
+    )
+    assert checked.warnings == (expected,)
+    report = CsvImportService(catalogue).run(path)
+    assert report.warnings == (expected,)
+    assert report.problems == ()
+    kinds = {(r.kind, r.other_id) for r in unit(catalogue, "F2").relations}
+    assert kinds == {
+        ("republishes", unit(catalogue, "F1").id),
+        ("cites", unit(catalogue, "OLD1").id),
+    }
+    again = write_isad(
+        tmp_path / "fine.csv", [{"Reference code": "F3", "Level": "item", "Title": "Alone"}]
+    )
+    assert CsvImportService(catalogue).run(again).warnings == ()

@@ -114,6 +114,22 @@ def test_no_export_holds_a_host_or_login_name_or_a_local_path(seized: Path, tmp_
     assert f"by {UNNAMED}" in finding_aid
 
 
+def test_a_source_address_on_a_computer_is_a_local_path_too(seized: Path, tmp_path: Path) -> None:
+    """A page saved from a disk names itself by a file: address, which names the folders."""
+    local = f"FILE:///home/{LOGIN}/{IMPORT_FOLDER}/saved-page.html"
+    web = "https://example.org/khavaran/gathering"
+    with Catalogue.open(seized, actor="Sara") as catalogue:
+        (unit,) = catalogue.units.children(None)
+        catalogue.units.update(unit.id, {"source_url": local})
+        catalogue.provenance.record(unit.id, NewEvent("capture", source_url=local))
+        catalogue.provenance.record(unit.id, NewEvent("capture", source_url=web))
+    exports = _export_everything(seized, tmp_path / "shared")
+    assert _hits(exports) == {detail: [] for detail in INTERNAL}
+    assert web in (tmp_path / "shared" / "aid.csv").read_text(encoding="utf-8-sig")
+    _export_everything(seized, tmp_path / "internal", "--include-internal")
+    assert local in (tmp_path / "internal" / "aid.csv").read_text(encoding="utf-8-sig")
+
+
 def test_internal_details_go_when_included_on_purpose(seized: Path, tmp_path: Path) -> None:
     exports = _export_everything(seized, tmp_path / "internal", "--include-internal")
     found = _hits(exports)
