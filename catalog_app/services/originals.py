@@ -10,6 +10,7 @@ is encrypted, and those copies are deleted when the catalogue is locked or close
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from catalog_app import clear_copies
 from catalog_app.domain.fixity import CHANGED, MATCHES, FixityResult
 from catalog_app.domain.records import FileRecord
-from catalog_app.errors import CatalogError, CatalogueReadOnly, ValidationError
+from catalog_app.errors import CatalogError, CatalogueReadOnly, DiskFull, ValidationError
 from catalog_app.export.bag import safe_file_name
 from catalog_app.ingest import store
 from catalog_app.ingest.prepare import ImportTask, display_name
@@ -47,6 +48,15 @@ def forget_viewable_copies() -> None:
     and those that programs no longer running left behind."""
     clear_copies.remove()
     clear_copies.sweep()
+
+
+def _no_room(file: FileRecord, encrypted: bool) -> str:
+    bases = clear_copies.bases()[:1] if encrypted else clear_copies.bases()
+    free = ", ".join(f"{base} has {clear_copies.free_space(base):,} bytes free" for base in bases)
+    return (
+        f"There is no room for a copy of {file.original_name} ({file.size:,} bytes) to open: "
+        f"{free}. Free some space there and open it again."
+    )
 
 
 @dataclass(frozen=True)
@@ -91,15 +101,29 @@ class OriginalsService:
         """A copy of `file` for another program to open, never the stored copy itself:
         read-only, in a folder only this user can enter, decrypted in an encrypted catalogue,
         and deleted by `forget_viewable_copies`. Copies the whole file: call it off the GUI
-        thread."""
+        thread.
+
+        The folder is in memory when the system has one; a plain catalogue's copy that does
+        not fit there goes to the temporary folder instead (a decrypted one never does: it
+        would leave the original in clear on a disk). DiskFull when nothing has room."""
         stored = self._copy_on_disk(file)
-        folder = clear_copies.folder() / str(file.id)
-        clear_copies.remove_tree(folder)  # an earlier copy, perhaps changed in its viewer
+        for made in clear_copies.made():  # an earlier copy, perhaps changed in its viewer
+            clear_copies.remove_tree(made / str(file.id))
+        encrypted = self._cat.store_key is not None
+        place = clear_copies.folder_with_room(file.size, in_memory_only=encrypted)
+        if place is None:
+            raise DiskFull(_no_room(file, encrypted))
+        folder = place / str(file.id)
         folder.mkdir(parents=True, mode=0o700)
         target = folder / safe_file_name(file.original_name, file.sha256)
         try:
             store.copy_plain(stored, target, self._cat.store_key)
-        except (store.NotAuthentic, OSError) as exc:
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:  # filled meanwhile, by another program
+                raise self._unreadable(file, exc) from exc
+            clear_copies.remove_tree(folder)
+            raise DiskFull(_no_room(file, encrypted)) from exc
+        except store.NotAuthentic as exc:
             raise self._unreadable(file, exc) from exc
         target.chmod(0o400)
         return target

@@ -7,14 +7,18 @@ import hashlib
 import os
 import shutil
 import stat
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import bagit
 import pytest
 
+from catalog_app import clear_copies
 from catalog_app.cli import main
 from catalog_app.domain.records import FileRecord
+from catalog_app.errors import DiskFull
 from catalog_app.ingest import prepare, sealed, store
 from catalog_app.services import Catalogue
 from catalog_app.services import ingest as ingest_service
@@ -187,6 +191,72 @@ def test_a_plain_catalogue_opens_a_copy_never_its_stored_copy(
         assert viewable.read_bytes() == documents[0].read_bytes()
         forget_viewable_copies()
         assert not viewable.exists()
+
+
+@pytest.fixture
+def small_runtime(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[Path, int]:
+    """A folder in memory with room for 100 KB beside the headroom kept free, and a
+    temporary folder of the test's own; the test sets how many bytes each has free."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    free = {tmp_path / "runtime": clear_copies.HEADROOM + 100_000, temporary: 10 << 30}
+    real = shutil.disk_usage
+
+    def usage(path: str | os.PathLike[str]) -> Any:
+        measured = real(path)
+        room = next((room for base, room in free.items() if Path(path).is_relative_to(base)), None)
+        return measured if room is None else measured._replace(free=room)
+
+    monkeypatch.setattr(shutil, "disk_usage", usage)
+    return free
+
+
+def test_a_copy_too_big_for_the_folder_in_memory_goes_to_a_private_temporary_folder(
+    tmp_path: Path,
+    documents: list[Path],
+    empty_catalogue_file: Path,
+    in_process: None,
+    small_runtime: dict[Path, int],
+) -> None:
+    shutil.copyfile(empty_catalogue_file, tmp_path / "plain.sqlite")
+    with Catalogue.open(tmp_path / "plain.sqlite") as plain:
+        [small, big] = plain.imports.run([documents[0], documents[2]], workers=1).new_ids
+        originals = OriginalsService(plain)
+        [small_file], [big_file] = originals.files(small), originals.files(big)
+        assert big_file.size > 100_000 > small_file.size
+
+        assert originals.viewable_copy(small_file).is_relative_to(tmp_path / "runtime")
+        viewable = originals.viewable_copy(big_file)
+        assert viewable.is_relative_to(tmp_path / "tmp")
+        assert viewable.read_bytes() == documents[2].read_bytes()
+        assert stat.S_IMODE(viewable.parent.parent.stat().st_mode) == 0o700
+        assert not viewable.stat().st_mode & (stat.S_IWUSR | stat.S_IRWXG | stat.S_IRWXO)
+
+        small_runtime[tmp_path / "tmp"] = 1_000  # now nowhere has the room
+        with pytest.raises(DiskFull) as refused:
+            originals.viewable_copy(big_file)
+        said = str(refused.value)
+        assert "\n" not in said
+        assert said.startswith("There is no room for a copy of scan.bin (")
+        assert str(tmp_path / "tmp") in said
+        forget_viewable_copies()
+        assert not viewable.exists()
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_decrypted_copy_never_goes_to_a_disk_for_want_of_room(
+    catalogue: Catalogue,
+    documents: list[Path],
+    tmp_path: Path,
+    in_process: None,
+    small_runtime: dict[Path, int],
+) -> None:
+    [unit_id] = catalogue.imports.run([documents[2]], workers=1).new_ids
+    [file] = OriginalsService(catalogue).files(unit_id)
+    with pytest.raises(DiskFull, match=r"no room for a copy of scan\.bin"):
+        OriginalsService(catalogue).viewable_copy(file)
+    assert list((tmp_path / "tmp").iterdir()) == []
 
 
 def test_bags_carry_originals_decrypted_and_bring_them_in_sealed(
