@@ -57,11 +57,6 @@ from catalog_app.ui.records_model import RecordsModel
 from catalog_app.ui.records_view import RecordsView
 from catalog_app.ui.settings import UiSettings
 
-# PySide6 6.12.0 on CPython 3.11 drops a reference to the value a Python slot returns (None,
-# True or False) at every call, and the process aborts once one of them reaches zero (3.12's
-# immortal objects are immune). A bench delivers millions of calls: hold enough references.
-_REFERENCES = [None, True, False] * 5_000_000
-
 TITLE, REFERENCE_CODE = 1, 0
 PAINT_TIMEOUT_MS = 60_000
 SCREEN = (1366, 768)  # a laptop's screen, the smallest the window is made for
@@ -576,7 +571,7 @@ def main() -> None:
         "timer's longest pause in an idle second."
     )
     sys.stdout.flush()
-    os._exit(0)  # letting go of _REFERENCES at exit would abort (see above)
+    os._exit(0)
 
 
 if __name__ == "__main__":

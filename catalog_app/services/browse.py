@@ -187,8 +187,10 @@ class BrowseService:
         descending: bool = False,
         *,
         recursive: bool = False,
+        limit: int | None = None,
     ) -> array[int]:
-        """The ids of the records under `parent_id` (None: the top level), in `sort` order.
+        """The ids of the records under `parent_id` (None: the top level), in `sort` order;
+        with `limit`, only the first so many.
 
         `recursive` takes every record below the parent, not only its direct children
         (with None: every record in the catalogue).
@@ -207,7 +209,9 @@ class BrowseService:
             )
         with self._cat.db.read() as session:
             return _id_array(
-                session.connection(), f"SELECT id FROM units WHERE {where} ORDER BY {order}", params
+                session.connection(),
+                f"SELECT id FROM units WHERE {where} ORDER BY {order}{_limit(limit)}",
+                params,
             )
 
     def order(self, ids: Iterable[int], sort: str, descending: bool = False) -> array[int]:
@@ -241,23 +245,33 @@ class BrowseService:
 
     # -- views of the whole catalogue ----------------------------------------------------------
 
-    def view_ids(self, view: View, sort: str | None = None, descending: bool = False) -> array[int]:
-        """The ids of the records `view` lists, in its own order or by `sort`."""
+    def view_ids(
+        self,
+        view: View,
+        sort: str | None = None,
+        descending: bool = False,
+        *,
+        limit: int | None = None,
+    ) -> array[int]:
+        """The ids of the records `view` lists, in its own order or by `sort`; with `limit`,
+        only the first so many (in its own order, read from an index at once)."""
         source, natural = _VIEWS[view]
         order = natural if sort is None else _order_by(sort, descending)
+        sql = f"SELECT id {source} ORDER BY {order}{_limit(limit)}"
         with self._cat.db.read() as session:
-            result = session.connection().execute(_view_sql(f"SELECT id {source} ORDER BY {order}"))
+            result = session.connection().execute(_view_sql(sql))
             # The driver's cursor, as in _id_array: ids without a Row object each.
             try:
                 return array("q", chain.from_iterable(cast(Iterable[tuple[int]], result.cursor)))
             finally:
                 result.close()
 
-    def view_count(self, view: View, up_to: int) -> int:
+    def view_count(self, view: View, up_to: int | None = None) -> int:
         """How many records `view` lists, counted no further than `up_to` (at once, at any
-        size: enough to know whether the list is small)."""
+        size: enough to know whether the list is small); without it, all of them (a few
+        tens of milliseconds at a million records)."""
         source, _ = _VIEWS[view]
-        sql = f"SELECT count(*) FROM (SELECT 1 {source} LIMIT {int(up_to)})"
+        sql = f"SELECT count(*) FROM (SELECT 1 {source}{_limit(up_to)})"
         with self._cat.db.read() as session:
             return int(session.connection().execute(_view_sql(sql)).scalar_one())
 
@@ -267,6 +281,10 @@ class BrowseService:
         with self._cat.db.read() as session:
             row = session.connection().execute(_view_sql(f"SELECT {counted}")).one()
         return {view: int(count) for view, count in zip(_VIEWS, row, strict=True)}
+
+
+def _limit(limit: int | None) -> str:
+    return "" if limit is None else f" LIMIT {int(limit)}"
 
 
 def _view_sql(sql: str) -> TextClause:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThreadPool
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -42,6 +42,7 @@ from catalog_app.services.browse import View
 from catalog_app.services.identity import UNNAMED, person_name
 from catalog_app.services.originals import forget_viewable_copies
 from catalog_app.services.saved_searches import SavedSearch
+from catalog_app.ui import heap
 from catalog_app.ui.automatic_backups import AutomaticBackupScheduler
 from catalog_app.ui.backup_dialog import BackupDialog, choose_backup_folder
 from catalog_app.ui.batch_edit import BatchEditCommand, BatchEditDialog
@@ -52,6 +53,7 @@ from catalog_app.ui.detail.pane import DetailPane
 from catalog_app.ui.drop import FileDropTarget
 from catalog_app.ui.errors import show_problem
 from catalog_app.ui.export_dialog import ExportDialog
+from catalog_app.ui.focus_return import FocusReturn
 from catalog_app.ui.hierarchy import (
     QUERY_ROLE,
     UNIT_ID_ROLE,
@@ -112,6 +114,7 @@ def default_pane_sizes(width: int) -> list[int]:
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: UiSettings | None = None, *, synchronous: bool = False) -> None:
+        heap.set_aside_what_start_up_loaded()
         super().__init__()
         self.settings = settings or UiSettings()
         self.catalogue: Catalogue | None = None
@@ -185,6 +188,7 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatch(self, minutes=self.settings.lock_after_minutes())
         self.idle.idle.connect(self._idle)
         self.drop_target = FileDropTarget(self, self.import_paths)
+        self.focus_return = FocusReturn(self, fallback=self.tree)
 
         self.path_label = QLabel()
         self.counts_label = QLabel()
@@ -324,7 +328,12 @@ class MainWindow(QMainWindow):
             self.withdraw_action,
             self.rename_action,
         ]
-        self.catalogue_actions = [self.backup_action, self.export_action, self.verify_action]
+        self.catalogue_actions = [
+            self.backup_action,
+            self.export_action,
+            self.verify_action,
+            self.catalogue_settings_action,  # shown, not changeable, in a read-only one
+        ]
         # Only for a catalogue that can be written to (not one opened read-only).
         self.writing_actions = [
             self.import_files_action,
@@ -426,15 +435,23 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, p=path: self.open_catalogue(p))
 
     def show_seal(self) -> None:
-        if self.catalogue is None:
+        """Help → Catalogue Seal: read on the writer, after the writes asked for before it
+        (the record's save just now), so that the seal pins them too."""
+        catalogue = self.catalogue
+        if catalogue is None:
             return
-        try:
-            seal = self.catalogue.audit.seal()
-        except CatalogError as exc:
-            show_problem(self, "Catalogue Seal", exc)
-            return
-        self.seal_dialog = SealDialog(seal.code, seal.rows, self)
-        self.seal_dialog.open()
+        self.save_record()
+        self.tasks.run(
+            catalogue.audit.seal,
+            lambda seal: self._show_seal(catalogue, seal.code, seal.rows),
+            lambda message: show_problem(self, "Catalogue Seal", CatalogError(message)),
+            write=True,
+        )
+
+    def _show_seal(self, catalogue: Catalogue, code: str, rows: int) -> None:
+        if self.catalogue is catalogue:  # not one closed or locked meanwhile
+            self.seal_dialog = SealDialog(code, rows, self)
+            self.seal_dialog.open()
 
     def _about(self) -> None:
         QMessageBox.about(
@@ -648,9 +665,6 @@ class MainWindow(QMainWindow):
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.reject()  # they show what the catalogue holds
-        # The records' tabs read in the shared pool (an original being decrypted for its
-        # viewer, say): let them finish, so that nothing they make outlives the lock.
-        QThreadPool.globalInstance().waitForDone()
         self.set_catalogue(None)
         self.search.box.setText("")  # unlike clear(), leaves no undo history of the query
         self.statusBar().clearMessage()
@@ -1014,12 +1028,11 @@ class MainWindow(QMainWindow):
         current = self.current_unit()
         gone = current is not None and current in changes.removed
         neighbour = self._neighbour(current) if gone and current is not None else None
+        self.records.follow(changes)
         if changes.structure:
             self.hierarchy.reload()
-            self.records.reload()
             self.refresh_counts()
         if changes.changed:
-            self.records.refresh_rows(changes.changed)
             self.hierarchy.refresh_units(changes.changed)
         if gone:
             self._choose_only(neighbour if neighbour is not None else changes.focus)

@@ -19,7 +19,6 @@ with a label reports its progress as status text (`activity`).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -423,49 +422,3 @@ class Operations(QObject):
             on_error(failure_message(error))
         else:
             on_done(result)
-
-
-# -- for the record tabs that read on their own ------------------------------------------------
-
-
-class BackgroundWork(QObject):
-    """Runs functions on a thread pool and posts their results back to the GUI thread, for
-    the tabs that read on their own (a record's text, its originals' checksums).
-
-    Each `start` returns a ticket; `done(ticket, result)` or `failed(ticket, error)` follows
-    (a CatalogError in plain words). Callers drop results whose ticket is older than the
-    one they wait for. New code reads through `Operations` (`QueryOp(..., latest=key)`).
-    """
-
-    done = Signal(int, object)
-    failed = Signal(int, object)
-
-    def __init__(self, parent: QObject, pool: QThreadPool | None = None) -> None:
-        super().__init__(parent)
-        self.pool = pool or QThreadPool.globalInstance()
-        self._tickets = 0
-        self._pending: set[_Delivery] = set()
-
-    def start(self, work: Callable[[], object]) -> int:
-        self._tickets += 1
-        ticket = self._tickets
-
-        def done(result: object) -> None:
-            with contextlib.suppress(RuntimeError):  # the tab was closed meanwhile
-                self.done.emit(ticket, result)
-
-        def failed(error: Exception) -> None:
-            # A bug is logged and passed on as an apology, never as its raw text.
-            plain = (
-                error if isinstance(error, CatalogError) else CatalogError(failure_message(error))
-            )
-            with contextlib.suppress(RuntimeError):
-                self.failed.emit(ticket, plain)
-
-        def ended(delivery: _Delivery) -> None:
-            QTimer.singleShot(0, lambda: self._pending.discard(delivery))
-
-        delivery = _Delivery(done, failed, None, ended)
-        self._pending.add(delivery)
-        self.pool.start(_Task(lambda _report: work(), delivery, TaskHandle()))
-        return ticket

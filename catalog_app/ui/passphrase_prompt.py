@@ -131,7 +131,7 @@ class PassphrasePrompt(QWidget):
         self.field.setEnabled(not busy)
         self.busy_bar.setVisible(busy)
         self.busy_changed.emit(busy)
-        if not busy:
+        if not busy and self.field.isVisible():  # a hidden field would take the keys
             self.field.setFocus()
 
     def _opened(self, catalogue: Catalogue) -> None:

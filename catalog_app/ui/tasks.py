@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from catalog_app.ui.operations import (
     INTERNAL_ERROR,
-    BackgroundWork,
     OnError,
     OnProgress,
     Operations,
@@ -17,7 +16,6 @@ TaskRunner = Operations
 
 __all__ = [
     "INTERNAL_ERROR",
-    "BackgroundWork",
     "OnError",
     "OnProgress",
     "Operations",

@@ -91,3 +91,13 @@ def test_a_read_only_catalogue_shows_its_setting_without_changing_it(
         assert dialog.script.currentText() == "Arabic (Arab)"
         assert dialog.message.text() == READ_ONLY
         assert not ok_button(dialog).isEnabled()
+
+
+def test_the_menu_item_is_offered_only_while_a_catalogue_is_open(
+    qtbot: QtBot, window: MainWindow, catalogue: Catalogue
+) -> None:
+    assert not window.catalogue_settings_action.isEnabled()  # the settings are a catalogue's
+    path = catalogue.path
+    catalogue.close()
+    assert window.open_catalogue(path)
+    assert window.catalogue_settings_action.isEnabled()

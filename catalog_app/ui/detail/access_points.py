@@ -123,7 +123,6 @@ class AccessPointEditor(QWidget):
         self.role = QComboBox()
         self.role.setObjectName(f"{name}_role")
         self.role.addItems(list(roles))
-        self.role.setVisible(bool(roles))
         self.add_button = QPushButton("Add")
         self.remove_button = QPushButton("Remove")
         self.remove_button.setObjectName(f"{name}_remove")
@@ -140,6 +139,9 @@ class AccessPointEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
         layout.addLayout(row)
+        # Only once it is inside this widget: shown before, it would be a window of its own
+        # for a moment, which takes the keyboard from the main window.
+        self.role.setVisible(bool(roles))
 
     def set_points(self, points: Sequence[AccessPoint]) -> None:
         self.list.clear()

@@ -1,5 +1,6 @@
 """The writes of the record's tabs: the undoable steps of the Provenance and Relations tabs
-(events and links between records), and adding an original.
+(events and links between records), a name the Description tab's catalogue did not know yet
+(made and linked in one step), and adding an original.
 
 Each is a `CatalogueCommand`: its writes run on the operations lane's writer thread, and it
 is pushed on the undo stack only once its first write succeeded (see `catalog_app.ui.undo`).
@@ -14,12 +15,22 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from catalog_app.domain.records import EventRecord, FileRecord, NewEvent, RelationRecord
+from catalog_app.domain.records import (
+    AgentName,
+    AgentRecord,
+    EventRecord,
+    FileRecord,
+    NewEvent,
+    RelationRecord,
+    TermRecord,
+)
+from catalog_app.domain.vocabulary import NameKind
 from catalog_app.services import Catalogue
 from catalog_app.services.originals import OriginalsService
 from catalog_app.ui.changes import Changes
+from catalog_app.ui.detail.access_points import NewTerm
 from catalog_app.ui.operations import Outcome, Report, WriteOp
-from catalog_app.ui.undo import CatalogueCommand, Feedback
+from catalog_app.ui.undo import AccessPoint, CatalogueCommand, Feedback, LinkAccessPoint
 
 EVENT_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(NewEvent))
 
@@ -181,6 +192,45 @@ class RemoveRelation(_LinkCommand):
 
     def revert(self, report: Report) -> Changes:
         return self._relate()
+
+
+def make_term(catalogue: Catalogue, kind: str, term: NewTerm) -> AgentRecord | TermRecord:
+    """The agent (with its other names), place or subject a person gave, in the catalogue."""
+    if kind == "agent":
+        names = [AgentName(v, NameKind.VARIANT.value, None) for v in term.variants]
+        return catalogue.agents.create(term.name, kind=term.kind, names=names)
+    if kind == "place":
+        return catalogue.terms.place(term.name, variants=term.variants)
+    return catalogue.terms.subject(term.name)
+
+
+class LinkNewTerm(LinkAccessPoint):
+    """Link a name the catalogue did not know: its first write makes the agent, place or
+    subject, then links it. Undo unlinks it; the name stays in the catalogue (as any name
+    typed once does), and redo links that same one again. `made` is what was made."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        unit_id: int,
+        kind: str,
+        term: NewTerm,
+        role: str,
+        feedback: Feedback,
+    ) -> None:
+        super().__init__(catalogue, unit_id, AccessPoint(kind, 0, term.name, role), feedback)
+        self._catalogue = catalogue
+        self._term = term
+        self.made: AgentRecord | TermRecord | None = None
+
+    def apply(self, report: Report) -> Changes:
+        if self.made is not None:
+            return super().apply(report)
+        made = self.made = make_term(self._catalogue, self.point.kind, self._term)
+        name = made.authorised_name if isinstance(made, AgentRecord) else made.name
+        self.point = AccessPoint(self.point.kind, made.id, name, self.point.role)
+        self._link()
+        return self._changed(f"New {self.point.kind} {name} added")
 
 
 def attach_original(service: OriginalsService, unit_id: int, path: Path) -> WriteOp[FileRecord]:

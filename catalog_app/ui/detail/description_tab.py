@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
 
 from catalog_app.domain.dates import DateError, describe_date
 from catalog_app.domain.isad import AREAS, CREATOR_ROLE, Area, Element
-from catalog_app.domain.records import AgentName, AgentRecord, TermRecord, UnitDetail
+from catalog_app.domain.records import AgentRecord, TermRecord, UnitDetail
 from catalog_app.domain.unit_rules import clean_unit_fields
-from catalog_app.domain.vocabulary import AgentRole, NameKind
+from catalog_app.domain.vocabulary import AgentRole
 from catalog_app.errors import CatalogError, RecordNotFound
 from catalog_app.services import Catalogue
 from catalog_app.ui.detail.access_points import (
@@ -44,6 +44,7 @@ from catalog_app.ui.detail.access_points import (
     NewTermDialog,
     ask_new_term,
 )
+from catalog_app.ui.detail.commands import LinkNewTerm
 from catalog_app.ui.detail.description_areas import AreaBox
 from catalog_app.ui.detail.description_fields import (
     ERROR_STYLE,
@@ -461,13 +462,14 @@ class DescriptionTab(QWidget):
         if self._detail is None:
             return
         try:
-            point = self._find_or_create(kind, name, role)
+            point = self._find(kind, name, role)
         except CatalogError as exc:
             self._show_error(str(exc))
             return
         if point is None:
+            self._add_new(kind, name, role)
             return
-        editor = self._editor(point)
+        editor = self._editor(kind, role)
         if any((p.id, p.role) == (point.id, point.role) for p in editor.points()):
             self._show_error(f"{point.label} is already listed.")
             return
@@ -484,37 +486,58 @@ class DescriptionTab(QWidget):
                 UnlinkAccessPoint(self._catalogue, self._detail.id, point, self._step_feedback()),
             )
 
-    def _editor(self, point: AccessPoint) -> AccessPointEditor:
-        """The editor that lists `point`: creators have their own (3.2.1)."""
-        if point.kind == "agent" and point.role == CREATOR_ROLE:
+    def _editor(self, kind: str, role: str) -> AccessPointEditor:
+        """The editor that lists a `kind` in `role`: creators have their own (3.2.1)."""
+        if kind == "agent" and role == CREATOR_ROLE:
             return self.creators
-        return {"agent": self.agents, "place": self.places, "subject": self.subjects}[point.kind]
+        return {"agent": self.agents, "place": self.places, "subject": self.subjects}[kind]
 
-    def _find_or_create(self, kind: str, name: str, role: str) -> AccessPoint | None:
+    def _find(self, kind: str, name: str, role: str) -> AccessPoint | None:
+        """The catalogue's agent, place or subject that `name` names (any of its names)."""
         key = name.casefold()
         if kind == "agent":
             for agent in self._catalogue.agents.find(name):
                 if key in {n.casefold() for n in (agent.authorised_name, *_variants(agent))}:
                     return AccessPoint(kind, agent.id, agent.authorised_name, role)
-        else:
-            terms = self._places if kind == "place" else self._subjects
-            for term in terms:
-                if key in {n.casefold() for n in (term.name, *term.variants)}:
-                    return AccessPoint(kind, term.id, term.name)
+            return None
+        for term in self._places if kind == "place" else self._subjects:
+            if key in {n.casefold() for n in (term.name, *term.variants)}:
+                return AccessPoint(kind, term.id, term.name)
+        return None
+
+    def _add_new(self, kind: str, name: str, role: str) -> None:
+        """Ask whether to add `name` to the catalogue; if so, make and link it, as one step
+        on the writer (the form waits for nothing)."""
+        assert self._detail is not None
+        unit_id = self._detail.id  # the record typed in, whatever the dialog lets happen
         new = ask_new_term(self, kind, name)
         if new is None:
-            return None
-        if kind == "agent":
-            names = [AgentName(v, NameKind.VARIANT.value, None) for v in new.variants]
-            agent = self._catalogue.agents.create(new.name, kind=new.kind, names=names)
-            return AccessPoint(kind, agent.id, agent.authorised_name, role)
+            return
+        step = self._step_feedback()
+
+        def done(unit_id: int) -> None:
+            if command.made is not None and shiboken6.isValid(self):
+                self._learn(kind, command.made)
+            step.done(unit_id)
+
+        command = LinkNewTerm(
+            self._catalogue, unit_id, kind, new, role, Feedback(done=done, failed=step.failed)
+        )
+        self._editor(kind, role).entry.clear()
+        submit(self._undo_stack, command)
+
+    def _learn(self, kind: str, made: AgentRecord | TermRecord) -> None:
+        """A place or subject just made is suggested and found from now on (agents are
+        looked up in the catalogue as they are typed)."""
+        if isinstance(made, AgentRecord):
+            return
+        terms = self._places if kind == "place" else self._subjects
+        if any(t.id == made.id for t in terms):
+            return
         if kind == "place":
-            term = self._catalogue.terms.place(new.name, variants=new.variants)
-            self._places = self._catalogue.terms.places()
+            self._places = [*terms, made]
         else:
-            term = self._catalogue.terms.subject(new.name)
-            self._subjects = self._catalogue.terms.subjects()
-        return AccessPoint(kind, term.id, term.name)
+            self._subjects = [*terms, made]
 
     # -- after a command ------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ another program, and adding more."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
@@ -28,12 +27,10 @@ from catalog_app.errors import CatalogError
 from catalog_app.services import Catalogue
 from catalog_app.services.originals import FixityResult, OriginalsService
 from catalog_app.services.previews import PreviewService
+from catalog_app.ui.detail.alive import while_alive
 from catalog_app.ui.detail.commands import attach_original
 from catalog_app.ui.detail.original_preview import LatestRunner, OriginalPreview
-from catalog_app.ui.tasks import BackgroundWork
 from catalog_app.ui.undo import lane_of
-
-log = logging.getLogger(__name__)
 
 COLUMNS = ("Original name", "Type", "Size", "SHA-256", "Stored copy")
 FIXITY_COLUMN = 4
@@ -73,20 +70,13 @@ class OriginalsTab(QWidget):
         self._unit_id: int | None = None
         self._files: dict[int, FileRecord] = {}
         self._items: dict[int, QTreeWidgetItem] = {}  # by file id
-        self._first_ticket = 0  # fixity results from tickets before this are for another record
         self._adding = 0  # files still being added
         self._add_target = 0  # the record they are added to
         self._problems: list[str] = []
-        self._fixity = BackgroundWork(self)
-        self._fixity.done.connect(self._fixity_known)
-        self._fixity.failed.connect(self._fixity_failed)
-        # Adding writes to the catalogue: on the window's writer thread, in order.
+        # The window's lane (a tab on its own: a lane of its own): checksums and the copies
+        # Open hands over (decrypted first in an encrypted catalogue) are read on its readers;
+        # adding writes to the catalogue, on its writer, in order.
         self._lane = lane_of(undo_stack)
-        # Opening decrypts the copy first in an encrypted catalogue: off the GUI thread too.
-        self._opening = BackgroundWork(self)
-        self._opening.done.connect(self._show_copy)
-        self._opening.failed.connect(self._open_failed)
-        self._open_names: dict[int, FileRecord] = {}  # by ticket
 
         self.files = QTreeWidget()
         self.files.setObjectName("originals")
@@ -143,6 +133,8 @@ class OriginalsTab(QWidget):
         self.show_unit(detail.id if detail else None, detail.files if detail else None)
 
     def _reload(self, files: Sequence[FileRecord] | None = None) -> None:
+        for file_id in self._items:  # checks of the files shown until now: not wanted
+            self._lane.forget(self._fixity_key(file_id))
         # Quiet while the list is filled: the preview hears once which file is current (and
         # keeps what it shows when that is the same file as before).
         self.files.blockSignals(True)
@@ -198,29 +190,35 @@ class OriginalsTab(QWidget):
 
     # -- fixity -------------------------------------------------------------------------------
 
+    def _fixity_key(self, file_id: int) -> str:
+        return f"fixity-{id(self)}-{file_id}"
+
     def check_fixity(self) -> None:
-        """Re-hash every stored copy of the record, off the GUI thread."""
+        """Re-hash every stored copy of the record, off the GUI thread; only the newest
+        check of each file is shown."""
         service = self._originals
-        tickets = []
         for file_id, item in self._items.items():
             item.setText(FIXITY_COLUMN, CHECKING)
-            tickets.append(self._fixity.start(partial(service.verify, file_id)))
-        if tickets:
-            self._first_ticket = tickets[0]
+            self._lane.run_latest(
+                self._fixity_key(file_id),
+                partial(service.verify, file_id),
+                while_alive(self, self._fixity_known),
+                while_alive(self, partial(self._fixity_failed, file_id)),
+            )
 
-    def _fixity_known(self, ticket: int, result: FixityResult) -> None:
-        item = self._items.get(result.file_id) if ticket >= self._first_ticket else None
+    def _fixity_known(self, result: FixityResult) -> None:
+        item = self._items.get(result.file_id)
         if item is None:
-            return
+            return  # another record is shown since
         item.setText(FIXITY_COLUMN, result.status)
         item.setToolTip(FIXITY_COLUMN, result.problem or f"SHA-256 {result.actual}")
         if not result.matches:
             item.setForeground(FIXITY_COLUMN, QBrush(CHANGED_COLOUR))
         self.checked.emit(result.file_id)
 
-    def _fixity_failed(self, ticket: int, error: Exception) -> None:
-        if ticket >= self._first_ticket:
-            self._say(f"A stored copy could not be checked: {error}", problem=True)
+    def _fixity_failed(self, file_id: int, message: str) -> None:
+        if file_id in self._items:
+            self._say(f"A stored copy could not be checked: {message}", problem=True)
 
     # -- opening and adding ---------------------------------------------------------------------
 
@@ -229,11 +227,13 @@ class OriginalsTab(QWidget):
         file = self.current_file()
         if file is None:
             return
-        ticket = self._opening.start(partial(self._originals.viewable_copy, file))
-        self._open_names[ticket] = file
+        self._lane.run(
+            partial(self._originals.viewable_copy, file),
+            while_alive(self, partial(self._show_copy, file)),
+            while_alive(self, self._open_failed),
+        )
 
-    def _show_copy(self, ticket: int, path: Path) -> None:
-        file = self._open_names.pop(ticket)
+    def _show_copy(self, file: FileRecord, path: Path) -> None:
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
             self._say(
                 f"No application on this computer opens {file.original_name} ({file.media_type}).",
@@ -241,9 +241,8 @@ class OriginalsTab(QWidget):
             )
         self.open_settled.emit()
 
-    def _open_failed(self, ticket: int, error: Exception) -> None:
-        self._open_names.pop(ticket, None)
-        self._say(str(error), problem=True)  # a bug already came back as plain words
+    def _open_failed(self, message: str) -> None:
+        self._say(message, problem=True)  # a bug comes back as plain words too
         self.open_settled.emit()
 
     def choose_and_add(self) -> None:
@@ -260,20 +259,17 @@ class OriginalsTab(QWidget):
         self._add_target = unit_id
         self._say(f"Adding {len(paths)} original(s)…")
         self._update_buttons()
+        added = while_alive(self, lambda _file: self._one_added())
+        refused = while_alive(self, self._one_added)
         for path in paths:
-            attach_original(service, unit_id, path).success(lambda _: self._one_added()).failure(
-                lambda message: self._one_added(CatalogError(message))
+            attach_original(service, unit_id, path).success(added).failure(
+                refused
             ).run_in_background(self._lane)
 
-    def _one_added(self, error: object = None) -> None:
-        if isinstance(error, CatalogError):
-            self._problems.append(str(error))
-        elif isinstance(error, Exception):
-            log.error("adding an original failed", exc_info=error)
-            self._problems.append(
-                "Something went wrong inside the program while adding a file; "
-                "the details were written to the log file."
-            )
+    def _one_added(self, problem: str | None = None) -> None:
+        """One file added, or not (`problem`: why, in plain words: a bug as an apology)."""
+        if problem is not None:
+            self._problems.append(problem)
         self._adding -= 1
         if self._adding:
             return

@@ -40,7 +40,8 @@ from PySide6.QtWidgets import (
 from catalog_app.search import highlight
 from catalog_app.services import Catalogue
 from catalog_app.services.originals import FileText, OriginalsService
-from catalog_app.ui.tasks import BackgroundWork
+from catalog_app.ui.detail.alive import while_alive
+from catalog_app.ui.undo import lane_of
 
 Span = tuple[int, int]
 # highlight.find skims texts longer than a snippet needs; pieces this short it reads whole.
@@ -134,10 +135,10 @@ class TextTab(QWidget):
         self._query = ""
         self._marks: list[QTextEdit.ExtraSelection] = []
         self._current = -1
-        self._waiting_for = 0
-        self._work = BackgroundWork(self)
-        self._work.done.connect(self._prepared)
-        self._work.failed.connect(self._failed)
+        # Read on the window's lane (a tab on its own: a lane of its own); only the answer
+        # for the newest record and search asked for is shown.
+        self._lane = lane_of(undo_stack)
+        self._key = f"text-{id(self)}"
 
         self.rich_view = QTextEdit()
         self.plain_view = QPlainTextEdit()
@@ -210,7 +211,7 @@ class TextTab(QWidget):
     def _prepare(self) -> None:
         unit_id, query, shown = self._unit_id, self._query, self._shown
         if unit_id is None:
-            self._waiting_for = 0
+            self._lane.forget(self._key)
             return
         service, search = self._originals, self._catalogue.search
 
@@ -222,11 +223,13 @@ class TextTab(QWidget):
             rtl = shown.right_to_left if shown else mostly_right_to_left(text)
             return Prepared(unit_id, text, hits, rtl, terms)
 
-        self._waiting_for = self._work.start(work)
+        self._lane.run_latest(
+            self._key, work, while_alive(self, self._prepared), while_alive(self, self._failed)
+        )
 
-    def _prepared(self, ticket: int, prepared: Prepared) -> None:
-        if ticket != self._waiting_for or prepared.unit_id != self._unit_id:
-            return  # a newer record or search has been asked for since
+    def _prepared(self, prepared: Prepared) -> None:
+        if prepared.unit_id != self._unit_id:
+            return  # no record is shown since
         if self._shown is None:  # a new record's text, not new hits in the same one
             long_text = len(prepared.text) >= LONG_TEXT
             self._use_view(self.plain_view if long_text else self.rich_view, prepared.text)
@@ -245,9 +248,8 @@ class TextTab(QWidget):
         self._set_hits(prepared.hits)
         self.text_shown.emit(prepared.unit_id)
 
-    def _failed(self, ticket: int, error: Exception) -> None:
-        if ticket == self._waiting_for:
-            self.editor.setPlaceholderText(f"The text cannot be shown: {error}")
+    def _failed(self, message: str) -> None:
+        self.editor.setPlaceholderText(f"The text cannot be shown: {message}")
 
     # -- hits -----------------------------------------------------------------------------------
 
