@@ -244,8 +244,11 @@ def test_grades_and_relations_are_where_readers_of_each_profile_see_them(
     assert isad[sample.older.reference_code]["Date kind"] == "Capture"
 
     ExportService(catalogue).export("xlsx", tmp_path / "aid.xlsx")
-    sheet = load_workbook(tmp_path / "aid.xlsx", read_only=True)["Finding aid"]
-    table = [list(row) for row in sheet.iter_rows(values_only=True)]
+    workbook = load_workbook(tmp_path / "aid.xlsx", read_only=True)  # holds the file open
+    try:
+        table = [list(row) for row in workbook["Finding aid"].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
     assert table[0] == list(ISAD_COLUMNS)
     by_code = {row[0]: dict(zip(ISAD_COLUMNS, row, strict=True)) for row in table[1:]}
     assert by_code[sample.copy.reference_code]["Relations"] == republishes
