@@ -39,7 +39,10 @@ from catalog_app.ui.undo import StackCommand
 
 ERROR_STYLE = "color: #b00020;"
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-CHUNK = 1_000  # records per transaction of a batch edit: its progress moves in these steps
+# Records per transaction of a batch edit: its progress moves in these steps. Each commit
+# waits for the disk (10-30 ms); 2,500 records hold the catalogue's write lock for about a
+# fifth of a second, short enough for the command line working beside the window.
+CHUNK = 2_500
 
 
 def records_text(verb: str, count: int) -> str:
