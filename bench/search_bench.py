@@ -265,6 +265,66 @@ def measure(path: Path, runs: int) -> list[str]:
         ]
 
 
+def _bare_file(catalogue: sqlite3.Connection, path: Path) -> int:
+    """The floor for size: a file holding only a plain FTS5 table (text and index) of the
+    records' text, as a bare full-text program would keep it; its size in bytes."""
+    path.unlink(missing_ok=True)
+    with closing(sqlite3.connect(path)) as bare:
+        bare.execute("CREATE VIRTUAL TABLE bare USING fts5(body, tokenize=unicode61)")
+        rows = catalogue.execute("SELECT unit_id, extracted_text FROM files ORDER BY unit_id")
+        while batch := rows.fetchmany(10_000):
+            bare.executemany("INSERT INTO bare (rowid, body) VALUES (?, ?)", batch)
+        bare.execute("INSERT INTO bare(bare) VALUES ('optimize')")
+        bare.commit()
+        bare.execute("VACUUM")
+    size = path.stat().st_size
+    path.unlink()
+    return size
+
+
+def size_lines(path: Path, folder: Path) -> list[str]:
+    """The catalogue's size on disk beside the bare FTS5 file of the same text, and where the
+    space goes."""
+    # The standard module's SQLite has the dbstat table (SQLCipher's build does not);
+    # nothing else has the file open at this point. The bench's own bare_fts table (the
+    # floor of the timings) is no part of a catalogue and is left out of its size.
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        pages = dict(
+            connection.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall()
+        )
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        free = connection.execute("PRAGMA freelist_count").fetchone()[0] * page_size
+        text_bytes = connection.execute(
+            "SELECT coalesce(sum(length(CAST(extracted_text AS BLOB))), 0) FROM files"
+        ).fetchone()[0]
+        bare = _bare_file(connection, folder / "bare-fts5.sqlite")
+    file_size = path.stat().st_size
+    bench_table = sum(v for k, v in pages.items() if k.startswith("bare_fts"))
+    catalogue = file_size - bench_table - free
+    index = sum(v for k, v in pages.items() if k.startswith("search_"))
+    groups = {
+        "records' text (files)": pages.get("files", 0),
+        "search index": index,
+        "audit log": sum(v for k, v in pages.items() if "audit" in k),
+    }
+    groups["everything else (records, events, assessments, their indexes)"] = catalogue - sum(
+        groups.values()
+    )
+    lines = [
+        f"catalogue {catalogue / 1e6:,.0f} MB (file {file_size / 1e6:,.0f} MB, less the "
+        f"benchmark's own bare table {bench_table / 1e6:,.0f} MB and {free / 1e6:,.0f} MB free); "
+        f"text {text_bytes / 1e6:,.0f} MB; bare FTS5 file of the same text {bare / 1e6:,.0f} MB; "
+        f"catalogue / bare = {catalogue / bare:.2f}x",
+        "",
+        "| part | MB | share |",
+        "|---|---:|---:|",
+    ]
+    lines += [
+        f"| {name} | {size / 1e6:,.1f} | {size / catalogue:.0%} |" for name, size in groups.items()
+    ]
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--documents", type=int, default=100_000)
@@ -275,20 +335,8 @@ def main() -> None:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         path = generated_catalogue(folder, args.documents)
-        # The standard module's SQLite has the dbstat table (SQLCipher's build does not);
-        # nothing else has the file open at this point.
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
-            sizes = {
-                name: connection.execute(
-                    "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE ?", (pattern,)
-                ).fetchone()[0]
-                / 1e6
-                for name, pattern in (("index", "search_fts%"), ("bare", "bare_fts%"))
-            }
-        print(
-            f"catalogue {path.stat().st_size / 1e6:,.0f} MB; search index "
-            f"{sizes['index']:,.0f} MB; bare table {sizes['bare']:,.0f} MB"
-        )
+        for line in size_lines(path, folder):
+            print(line)
         print(f"\n{args.documents:,} records; times in ms (median / 99th percentile)\n")
         print("| query | matches | search | page 500 | with facets | bare FTS5 | ratio | ranking |")
         print("|---|---:|---:|---:|---:|---:|---:|---|")

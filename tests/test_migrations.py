@@ -180,9 +180,33 @@ SALAM_AS_IN_PDFS = "\ufeb3\ufefc\ufee1"
 
 
 def _index_rows(catalogue: Catalogue) -> dict[int, tuple[object, ...]]:
-    with catalogue.db.read() as session:
-        rows = session.execute(text("SELECT rowid, * FROM search_fts")).all()
-    return {row[0]: tuple(row[1:]) for row in rows}
+    """What the index holds for each record: every token with its column and position (read
+    through FTS5's vocabulary, which sees the index itself, with its text stored or not)."""
+    rows: dict[int, list[tuple[object, ...]]] = {}
+    with catalogue.db.write("tester") as session:
+        session.execute(
+            text(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_tokens USING "
+                "fts5vocab(main, search_fts, 'instance')"
+            )
+        )
+        for doc, term, column, offset in session.execute(
+            text("SELECT doc, term, col, offset FROM temp.search_tokens")
+        ):
+            rows.setdefault(int(doc), []).append((column, offset, term))
+        session.execute(text("DROP TABLE temp.search_tokens"))
+    return {doc: tuple(sorted(tokens)) for doc, tokens in rows.items()}
+
+
+def _index_as_before_0008(catalogue: Catalogue) -> None:
+    """Give an index made by this program the form the earlier program made (an FTS5 table
+    with its own folded copy of the text), as migration 0008's downgrade does."""
+    from alembic import command
+
+    from catalog_app.storage.migrate import alembic_config
+
+    with catalogue.db.write("tester") as session:
+        command.downgrade(alembic_config(session.connection()), "0007")
 
 
 @pytest.mark.parametrize("others", [1, 6], ids=["most rows stale", "few rows stale"])
@@ -200,6 +224,7 @@ def test_an_index_folded_by_the_earlier_program_is_folded_again_on_upgrade(
         for number in range(others):
             catalogue.units.create({"title": f"Families at Khavaran {number}"})
         # The index as revision 0006 left it: its folding (NFC) kept presentation forms.
+        _index_as_before_0008(catalogue)
         with catalogue.db.write("tester") as session:
             session.execute(
                 text(
@@ -220,3 +245,101 @@ def test_an_index_folded_by_the_earlier_program_is_folded_again_on_upgrade(
         assert catalogue.integrity_problems() == []
     assert after.keys() == before.keys()
     assert {i for i in before if before[i] != after[i]} == {pdf.id}
+
+
+def _answers(catalogue: Catalogue) -> list[object]:
+    """Everything a search shows for a mix of queries: order, scores, snippets, marks."""
+    found: list[object] = []
+    for query in ("khavaran", '"mass grave"', "خانواده‌ها", "خانوادهها", "evin OR grave", "fam*"):
+        results = catalogue.search.search(query)
+        found.append((query, results.total, results.ranking))
+        found += [
+            (h.reference_code, h.score, h.snippet, h.highlights, h.title_highlights)
+            for h in results.hits
+        ]
+    return found
+
+
+def _tables(catalogue: Catalogue) -> set[str]:
+    with catalogue.db.read() as session:
+        return set(session.execute(text("SELECT name FROM sqlite_master")).scalars())
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
+def test_an_index_holding_a_copy_of_the_text_is_converted_to_one_without(
+    tmp_path: Path, encrypted: bool
+) -> None:
+    path = tmp_path / "copy.sqlite"
+    passphrase = "seven rivers under ice" if encrypted else None
+    with Catalogue.open(path, create=True, encrypt=encrypted, passphrase=passphrase) as catalogue:
+        add = catalogue.units.create
+        for number in range(7):
+            add(
+                {
+                    "title": f"Families at Khavaran {number}",
+                    "scope_content": "A mass grave near Evin; " * number + "خانواده‌ها",
+                }
+            )
+        gone = add({"title": "A record deleted before the upgrade"})
+        catalogue.units.delete(gone.id)
+        _index_as_before_0008(catalogue)
+        assert "search_fts_content" in _tables(catalogue)
+        tokens, answers = _index_rows(catalogue), _answers(catalogue)
+        assert tokens
+        assert answers
+
+    with Catalogue.open(path, passphrase=passphrase) as catalogue:
+        assert catalogue.schema_revision() == head_revision() == "0008"
+        assert catalogue.upgrade_backup is not None
+        assert "search_fts_content" not in _tables(catalogue)  # no copy of the text
+        assert _index_rows(catalogue) == tokens  # every token where it was
+        assert _answers(catalogue) == answers  # same order, scores, snippets and marks
+        assert catalogue.integrity_problems() == []
+        # Edits and deletions keep the index in step.
+        first = catalogue.search.search("khavaran").hits[0]
+        catalogue.units.update(first.id, {"title": "Gohardasht"})
+        assert [h.id for h in catalogue.search.search("gohardasht").hits] == [first.id]
+        assert first.id not in [h.id for h in catalogue.search.search("khavaran").hits]
+        catalogue.units.delete(first.id)
+        assert not catalogue.search.search("gohardasht").hits
+        assert catalogue.integrity_problems() == []
+        edited = _index_rows(catalogue)
+        assert catalogue.search.reindex() == 6
+        assert _index_rows(catalogue) == edited
+        assert catalogue.integrity_problems() == []
+
+
+def test_the_conversion_copies_every_row_in_batches(tmp_path: Path) -> None:
+    from catalog_app.storage.search_index import copy_rows
+
+    engine = make_engine(tmp_path / "copy.sqlite")
+    rows = [
+        (rowid, f"word{rowid + 10}", "x y " * (rowid % 3)) for rowid in (-5, 1, 2, 3, 10, 11, 500)
+    ]
+    with engine.connect() as connection:
+        connection.execute(text("CREATE VIRTUAL TABLE old USING fts5(a, b)"))
+        connection.execute(
+            text("CREATE VIRTUAL TABLE new USING fts5(a, b, content='', contentless_delete=1)")
+        )
+        connection.execute(
+            text("INSERT INTO old (rowid, a, b) VALUES (:r, :a, :b)"),
+            [{"r": r, "a": a, "b": b} for r, a, b in rows],
+        )
+        assert copy_rows(connection, "old", "new", ["a", "b"], 2) == len(rows)
+        copied = connection.execute(text("SELECT rowid FROM new ORDER BY rowid")).scalars()
+        assert list(copied) == [r for r, _, _ in rows]
+        for rowid, word, _ in rows:
+            found = connection.execute(
+                text("SELECT rowid FROM new WHERE new MATCH :w"), {"w": word}
+            ).scalars()
+            assert list(found) == [rowid]
+            sizes = connection.execute(
+                text("SELECT sz FROM new_docsize WHERE id = :r"), {"r": rowid}
+            ).scalar()
+            assert (
+                sizes
+                == connection.execute(
+                    text("SELECT sz FROM old_docsize WHERE id = :r"), {"r": rowid}
+                ).scalar()
+            )
+        engine.dispose()

@@ -1,8 +1,11 @@
-"""The full-text index: one FTS5 row per unit, holding its folded text by kind of field.
+"""The full-text index: one FTS5 row per unit, indexing its folded text by kind of field.
 
-The index is kept in step by `refresh_derived` inside the same transaction as the change
-(called from the session's commit hook and by the bulk writer), so a search never sees an
-edit or deletion late. `rebuild` recreates it from the tables (`catalog reindex`).
+The index stores no text of its own (a contentless FTS5 table with `contentless_delete=1`,
+migration 0008): what it indexes is folded from the records' tables whenever a record
+changes, and snippets and highlights are taken from the records' own text. It is kept in
+step by `refresh_derived` inside the same transaction as the change (called from the
+session's commit hook and by the bulk writer), so a search never sees an edit or deletion
+late. `rebuild` recreates it from the tables (`catalog reindex`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from catalog_app.domain.folding import ZWNJ, fold
 from catalog_app.domain.records import UNIT_TEXT_FIELDS
 
 FTS_TABLE = "search_fts"
+# Each indexed row's column sizes, one row per record keyed by its id (FTS5's own table).
+DOCSIZE_TABLE = "search_fts_docsize"
 VOCAB_TABLE = "search_vocab"
 # Column order matters: it is the order of the bm25() weights below.
 COLUMNS = ("title", "ref", "names", "subjects", "places", "description", "body", "joined")
@@ -128,7 +133,10 @@ def index_units(connection: Connection, ids: Iterable[int]) -> None:
 
 def rebuild(connection: Connection, report: Callable[[int, int], bool] | None = None) -> int:
     """Recreate the whole index from the tables; returns how many units it holds."""
-    connection.execute(text(f"DELETE FROM {FTS_TABLE}"))
+    if _contentless(connection):
+        connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')"))
+    else:  # the index as it was before migration 0008 (which an earlier migration rebuilds)
+        connection.execute(text(f"DELETE FROM {FTS_TABLE}"))
     ids = [row[0] for row in connection.execute(text("SELECT id FROM units ORDER BY id"))]
     for start in range(0, len(ids), _CHUNK):
         index_units(connection, ids[start : start + _CHUNK])
@@ -138,19 +146,66 @@ def rebuild(connection: Connection, report: Callable[[int, int], bool] | None = 
     return len(ids)
 
 
+def copy_rows(
+    connection: Connection, source: str, target: str, columns: Sequence[str], batch: int
+) -> int:
+    """Copy an FTS5 table that holds its text into another, `batch` rows at a time in rowid
+    order (migration 0008); returns how many rows were copied."""
+    names = ", ".join(columns)
+    # Each batch's last rowid, read from the source's column sizes (a b-tree keyed by rowid);
+    # the rows are then copied inside SQLite.
+    bound = text(
+        f"SELECT id FROM {source}_docsize WHERE id > :after ORDER BY id LIMIT 1 OFFSET :skip"
+    )
+    copy = text(
+        f"INSERT INTO {target} (rowid, {names}) SELECT rowid, {names} FROM {source} "
+        "WHERE rowid > :after AND rowid <= :last ORDER BY rowid"
+    )
+    after, copied = -(2**63), 0
+    while True:
+        last = connection.execute(bound, {"after": after, "skip": batch - 1}).scalar()
+        if last is None:
+            last = connection.execute(text(f"SELECT max(id) FROM {source}_docsize")).scalar()
+            if last is None or last <= after:
+                return copied
+        copied += connection.execute(copy, {"after": after, "last": last}).rowcount
+        after = last
+
+
+def _contentless(connection: Connection) -> bool:
+    sql = connection.execute(
+        text("SELECT sql FROM sqlite_master WHERE name = :name"), {"name": FTS_TABLE}
+    ).scalar()
+    return "contentless_delete" in str(sql)
+
+
 def integrity_problems(connection: Connection) -> list[str]:
+    """What is wrong with the index: damage inside it (FTS5's own check of its structure and
+    of the column sizes against it), or records missing from it or left in it."""
     try:
         connection.execute(
             text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('integrity-check', 1)")
         )
     except Exception as exc:  # SQLite reports corruption as an error of this statement
         return [f"the search index is damaged ({exc}); run 'catalog reindex'"]
-    indexed = connection.execute(text(f"SELECT count(*) FROM {FTS_TABLE}")).scalar_one()
+    indexed = connection.execute(text(f"SELECT count(*) FROM {DOCSIZE_TABLE}")).scalar_one()
     units = connection.execute(text("SELECT count(*) FROM units")).scalar_one()
     if indexed != units:
         return [
             f"the search index holds {indexed} records but the catalogue {units}; "
             "run 'catalog reindex'"
+        ]
+    # The same number, but not the same records (one missing, another left behind).
+    strays = connection.execute(
+        text(
+            f"SELECT count(*) FROM {DOCSIZE_TABLE} d WHERE NOT EXISTS "
+            "(SELECT 1 FROM units u WHERE u.id = d.id)"
+        )
+    ).scalar_one()
+    if strays:
+        return [
+            f"the search index holds {strays} records no longer in the catalogue and misses "
+            f"as many; run 'catalog reindex'"
         ]
     return []
 

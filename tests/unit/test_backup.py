@@ -29,6 +29,7 @@ from catalog_app.services.backups import (
     write_backup,
 )
 from catalog_app.staging import staging_path
+from catalog_app.storage import driver
 from catalog_app.storage.migrate import SCHEMA_HEAD
 from tests.disk import fill, small_filesystem
 
@@ -53,7 +54,8 @@ def stocked(catalogue: Catalogue, tmp_path: Path) -> Catalogue:
 
 
 def _tables(database: Path) -> dict[str, list[tuple[object, ...]]]:
-    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+    # The program's own SQLite: the search index needs a newer one than the standard module's.
+    with closing(driver.connect(database, readonly=True)) as db:
         names = [
             row[0]
             for row in db.execute(
