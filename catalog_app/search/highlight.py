@@ -40,13 +40,17 @@ class Snippet:
 
 
 Token = tuple[int, int, str]
+# TOKEN on ASCII text, which `fold_token` only lowers.
+_ASCII_TOKEN = re.compile("[a-z0-9]+")
 
 
 def _tokens(text: str) -> tuple[list[Token], list[Token]]:
     """(start, end, folded token) with offsets into `text` itself; and, separately, words
     written with zero-width non-joiners as single tokens ('خانواده‌ها')."""
     folded, origin = fold_with_map(text[:SCAN_LIMIT])
-    if isinstance(origin, range):  # nothing dropped: offsets are the folded text's own
+    if folded.isascii():  # folds as it lowers, one for one: one pass over the whole text
+        found = [(m.start(), m.end(), m.group()) for m in _ASCII_TOKEN.finditer(folded.lower())]
+    elif isinstance(origin, range):  # nothing dropped: offsets are the folded text's own
         found = [(m.start(), m.end(), fold_token(m.group())) for m in TOKEN.finditer(folded)]
     else:
         found = [

@@ -194,6 +194,7 @@ class _Search:
         self.fuzzy = fuzzy
         self.params: dict[str, Any] = {}
         self.where = _filter_sql(connection, parsed.filters, self.params)
+        self._alternatives: dict[int, list[list[str]]] | None = None
         self.variants: list[str] = []
 
     # -- matching ------------------------------------------------------------------------------
@@ -226,7 +227,13 @@ class _Search:
                 atom.expanded = found
 
     def _name_alternatives(self) -> dict[int, list[list[str]]]:
-        """Other recorded names of agents and places a searched name belongs to."""
+        """Other recorded names of agents and places a searched name belongs to (worked out
+        once a search: matching, the tiers and the marks all ask)."""
+        if self._alternatives is None:
+            self._alternatives = self._find_name_alternatives()
+        return self._alternatives
+
+    def _find_name_alternatives(self) -> dict[int, list[list[str]]]:
         found: dict[int, list[list[str]]] = {}
         candidates = [
             a
