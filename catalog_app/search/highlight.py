@@ -47,10 +47,13 @@ _ASCII_TOKEN = re.compile("[a-z0-9]+")
 def _tokens(text: str) -> tuple[list[Token], list[Token]]:
     """(start, end, folded token) with offsets into `text` itself; and, separately, words
     written with zero-width non-joiners as single tokens ('خانواده‌ها')."""
-    folded, origin = fold_with_map(text[:SCAN_LIMIT])
-    if folded.isascii():  # folds as it lowers, one for one: one pass over the whole text
-        found = [(m.start(), m.end(), m.group()) for m in _ASCII_TOKEN.finditer(folded.lower())]
-    elif isinstance(origin, range):  # nothing dropped: offsets are the folded text's own
+    scan = text[:SCAN_LIMIT]
+    if scan.isascii():  # ASCII folds as it lowers, one for one: one pass over the text
+        return [(m.start(), m.end(), m.group()) for m in _ASCII_TOKEN.finditer(scan.lower())], []
+    # The joiner folds to a space, one character for one: replaced first, a text with
+    # joiners keeps to the fast, one-for-one way of folding.
+    folded, origin = fold_with_map(scan.replace(ZWNJ, " "))
+    if isinstance(origin, range):  # nothing dropped: offsets are the folded text's own
         found = [(m.start(), m.end(), fold_token(m.group())) for m in TOKEN.finditer(folded)]
     else:
         found = [

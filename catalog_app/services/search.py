@@ -490,14 +490,14 @@ class _Search:
         ids = ",".join(str(r[0]) for r in rows)
         units = {
             r[0]: r
-            for r in self.connection.execute(
-                text(
-                    "SELECT u.id, u.reference_code, u.title, u.level, u.date_expression, "
-                    "u.access_status, u.media_type, u.scope_content, "
-                    "(SELECT substr(group_concat(f.extracted_text, char(10)), 1, 400000) "
-                    " FROM files f WHERE f.unit_id = u.id) "
-                    f"FROM units u WHERE u.id IN ({ids})"
-                )
+            # Straight to the driver: a new statement (its own id list) each time, which
+            # SQLAlchemy would compile and cache for nothing (0.4 ms of 1 ms at 20 rows).
+            for r in self.connection.exec_driver_sql(
+                "SELECT u.id, u.reference_code, u.title, u.level, u.date_expression, "
+                "u.access_status, u.media_type, u.scope_content, "
+                "(SELECT substr(group_concat(f.extracted_text, char(10)), 1, 400000) "
+                " FROM files f WHERE f.unit_id = u.id) "
+                f"FROM units u WHERE u.id IN ({ids})"
             )
         }
         terms = self.terms()
