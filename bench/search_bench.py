@@ -239,7 +239,7 @@ def _measure_query(
     )
 
 
-def measure(path: Path, runs: int) -> list[str]:
+def measure(path: Path, runs: int, only: set[str] | None = None) -> list[str]:
     rng = random.Random(7)
     with Catalogue.open(path) as catalogue, catalogue.db.read() as session:
         raw = session.connection()
@@ -257,6 +257,7 @@ def measure(path: Path, runs: int) -> list[str]:
         rows = [
             _measure_query(catalogue, bare, label, ours, theirs, runs, rng, everything)
             for label, (ours, theirs) in QUERIES.items()
+            if only is None or label in only
         ]
         return [
             *rows,
@@ -330,17 +331,21 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the catalogue here")
+    parser.add_argument("--only", help="these queries only (labels, comma-separated)")
+    parser.add_argument("--no-sizes", action="store_true", help="leave out the sizes on disk")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         path = generated_catalogue(folder, args.documents)
-        for line in size_lines(path, folder):
-            print(line)
+        if not args.no_sizes:
+            for line in size_lines(path, folder):
+                print(line)
         print(f"\n{args.documents:,} records; times in ms (median / 99th percentile)\n")
         print("| query | matches | search | page 500 | with facets | bare FTS5 | ratio | ranking |")
         print("|---|---:|---:|---:|---:|---:|---:|---|")
-        for row in measure(path, args.runs):
+        only = {label.strip() for label in args.only.split(",")} if args.only else None
+        for row in measure(path, args.runs, only):
             print(row)
 
 

@@ -142,6 +142,12 @@ def find(text: str, terms: list[Term]) -> list[tuple[int, int]]:
     """Spans of `text` that match any of the terms."""
     if not text or not terms:
         return []
+    if text.isascii():
+        # An ASCII text's tokens are pieces of it lowered: a term whose first word is no
+        # piece of it cannot match, and the text need not be read token by token.
+        lowered = text[:SCAN_LIMIT].lower()
+        if not any(t.words and t.words[0] in lowered for t in terms):
+            return []
     windows = _windows(text, terms) if len(text) > 2 * _WINDOW else None
     if windows is None:
         return _matches(_tokens(text), terms)
