@@ -136,7 +136,7 @@ def test_a_web_page_gives_main_text_and_its_metadata(catalogue: Catalogue, tmp_p
     }
     capture = [e for e in unit.events if e.event_type == "capture"]
     assert capture[0].source_url == "https://example.org/news/khavaran-2023"
-    assert (unit.files[0].text_method or "").startswith("html main text (trafilatura")
+    assert (unit.files[0].text_method or "").startswith("html main text (resiliparse")
 
 
 def test_agents_found_in_several_documents_are_one_agent(
