@@ -29,6 +29,8 @@ from catalog_app.export.sentences import event_sentence, one_line
 # OWASP lists = + - @ TAB CR; ASVS 1.2.10 adds LF.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 QUOTE = "'"
+# Most cells begin with none of these, and are returned without a further look.
+_CAN_BEGIN_A_FORMULA = frozenset(FORMULA_TRIGGERS) | {QUOTE}
 # What an EDTF expression (levels 0-2) is made of: digits, X, the Y/S/E/T/Z markers and
 # punctuation. No letters of a function name, no parentheses, no = or @.
 _EDTF_CHARACTERS = re.compile(r"[0-9XYSETZ:.?~%/\-+\[\]{},^ ]*")
@@ -70,6 +72,8 @@ def neutralise(text: str, *, date_column: bool = False) -> str:
     that already begin with a quote before a trigger get one more, so `restore` can undo
     the prefix exactly.
     """
+    if not text or text[0] not in _CAN_BEGIN_A_FORMULA:
+        return text
     if date_column and is_edtf_text(text):
         return text
     if looks_like_formula(text.lstrip(QUOTE)):
