@@ -54,6 +54,9 @@ class ImportTask:
     path: str
     store_root: str
     catalogue: str
+    # The import that settles a small file's staged copy (`store.stage_bytes`); 0: none, the
+    # copy is stored and flushed at once.
+    owner: int = 0
 
 
 @dataclass(frozen=True, repr=False)
@@ -98,6 +101,7 @@ class Prepared:
     warnings: list[str] = field(default_factory=list)
     existing_unit_id: int | None = None
     new_copy: bool = False  # this run wrote the stored copy (removed if never catalogued)
+    staged: str | None = None  # the copy's temporary name until the import settles it
     disk_full: bool = False  # the store's disk filled while the copy was written
 
     def without_text(self, warning: str) -> Prepared:
@@ -278,11 +282,12 @@ def _store_original(task: ImportTask, keys: TaskKeys) -> Prepared | Stored:
             data = source.read_bytes()
             sha256 = hashlib.sha256(data).hexdigest()
             existing = catalogued_unit(task.catalogue, sha256, keys.database) if data else None
-            stored = (
-                store.Stored(sha256, len(data), store.relative_path(sha256, keys.store))
-                if existing is not None
-                else store.put_bytes(data, root, sha256, keys.store)
-            )
+            if existing is not None:
+                stored = store.Stored(sha256, len(data), store.relative_path(sha256, keys.store))
+            elif task.owner:
+                stored = store.stage_bytes(data, root, sha256, keys.store, task.owner)
+            else:
+                stored = store.put_bytes(data, root, sha256, keys.store)
         else:
             stored = store.put(source, root, keys.store)
             existing = catalogued_unit(task.catalogue, stored.sha256, keys.database)
@@ -295,7 +300,9 @@ def _store_original(task: ImportTask, keys: TaskKeys) -> Prepared | Stored:
         failed.disk_full = exc.errno in _DISK_FULL
         return failed
     if stored.size == 0:
-        return failure(task.path, "the file is empty (0 bytes)")
+        empty = failure(task.path, "the file is empty (0 bytes)")
+        empty.staged = stored.staged
+        return empty
     prepared = Prepared(
         path=task.path,
         outcome="ready",
@@ -305,13 +312,19 @@ def _store_original(task: ImportTask, keys: TaskKeys) -> Prepared | Stored:
         stored_path=stored.relative_path,
         modified_at=modified,
         new_copy=stored.new,
+        staged=stored.staged,
     )
     if existing is not None:
         prepared.outcome, prepared.existing_unit_id = "duplicate", existing
         return prepared
     # A sealed copy cannot be read by the extractors: they read the file just stored from,
     # whose bytes are already on this disk in clear (never a decrypted copy of the store's).
-    copy = root / stored.relative_path if keys.store is None else source
+    if keys.store is not None:
+        copy = source
+    elif stored.staged is not None:
+        copy = root / store.INCOMING / stored.staged
+    else:
+        copy = root / stored.relative_path
     if data is None:
         with copy.open("rb") as reader:
             head = reader.read(HEAD_BYTES)
@@ -357,6 +370,7 @@ def _describe(stage: Stored, limits: Limits) -> Prepared:
         if extension in _CLAIMS_TEXT:
             failed = failure(prepared.path, f"the name says text ({extension}) but {exc}")
             failed.stored_path, failed.new_copy = prepared.stored_path, prepared.new_copy
+            failed.staged = prepared.staged
             return failed
         kind, prepared.mime = Kind.OTHER, "application/octet-stream"
         extracted = Extracted(method="none: not a text format")

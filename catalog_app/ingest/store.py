@@ -69,6 +69,7 @@ class Stored:
     size: int
     relative_path: str
     new: bool = field(default=False, compare=False)  # written now, not found already stored
+    staged: str | None = field(default=None, compare=False)  # see `stage_bytes`
 
 
 def put(source: Path, root: Path, key: StoreKey | None = None) -> Stored:
@@ -114,6 +115,30 @@ def put_bytes(
 ) -> Stored:
     """Store bytes already read into memory (small files: read once, hashed, written once),
     sealed under `key` when given."""
+    stored = stage_bytes(data, root, sha256, key)
+    if stored.staged is not None:
+        staged = root / INCOMING / stored.staged
+        try:
+            with staged.open("rb+") as written:
+                _flush_to_disk(written.fileno())
+            _settle(staged, root / stored.relative_path)
+        finally:
+            staged.unlink(missing_ok=True)
+    return Stored(stored.sha256, stored.size, stored.relative_path, new=stored.new)
+
+
+def stage_bytes(
+    data: bytes,
+    root: Path,
+    sha256: str | None = None,
+    key: StoreKey | None = None,
+    owner: int | None = None,
+) -> Stored:
+    """As `put_bytes`, but the copy is left written and not yet flushed under a temporary
+    name (`Stored.staged`, in the store's INCOMING folder): an import's workers stage their
+    copies and its writer settles a whole batch with one flush (`settle_staged`) before the
+    transaction that refers to them commits. `owner` is the process that settles it (by
+    default this one), so that `clear_incoming` leaves it alone while that process lives."""
     sha256 = sha256 or hashlib.sha256(data).hexdigest()
     relative = relative_path(sha256, key)
     final = root / relative
@@ -122,18 +147,50 @@ def put_bytes(
     incoming = root / INCOMING
     if not incoming.is_dir():
         make_private_folder(incoming)
-    temporary = incoming / _part_name()
+    name = _part_name(owner)
+    temporary = incoming / name
     try:
         with open(temporary, "xb", opener=private_opener) as writer:
             pieces = (data[start : start + CHUNK] for start in range(0, len(data), CHUNK))
             for block in _written(pieces, key):
                 writer.write(block)
-            writer.flush()
-            _flush_to_disk(writer.fileno())
-        _settle(temporary, final)
-        return Stored(sha256=sha256, size=len(data), relative_path=relative, new=True)
-    finally:
+    except BaseException:
         temporary.unlink(missing_ok=True)
+        raise
+    return Stored(sha256=sha256, size=len(data), relative_path=relative, new=True, staged=name)
+
+
+def settle_staged(root: Path, staged: Iterable[tuple[str, str]]) -> None:
+    """Give staged copies (temporary name, relative path) their real names: all flushed to
+    disk together first, then renamed, then the renames flushed (with those of any copy
+    stored at once). A copy whose name is already taken by an equal copy (the same bytes
+    staged twice) is dropped."""
+    pairs = [(root / INCOMING / name, root / relative) for name, relative in staged]
+    if pairs:
+        _flush_all([temporary for temporary, _ in pairs])
+        for temporary, final in pairs:
+            if final.exists() and final.stat().st_size == temporary.stat().st_size:
+                temporary.unlink()
+            else:
+                _settle(temporary, final)
+    make_durable()  # the renames, and the copies of large files stored and named at once
+
+
+def discard_staged(root: Path, names: Iterable[str]) -> None:
+    """Remove staged copies that will not be settled (their files failed)."""
+    for name in names:
+        (root / INCOMING / name).unlink(missing_ok=True)
+
+
+def _flush_all(paths: list[Path]) -> None:
+    """Flush these files' data to disk: one system-wide sync where there is one (each file's
+    data is then on disk, at the cost of one call), else each file's own flush."""
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for path in paths:  # Windows: no sync() of the whole system
+        with path.open("rb+") as written:
+            os.fsync(written.fileno())
 
 
 def _settle(temporary: Path, final: Path) -> None:
@@ -186,10 +243,10 @@ def make_durable() -> None:
         os.sync()
 
 
-def _part_name() -> str:
-    # The writer's pid, so that a copy still being written by another program's import is
-    # told from one a killed import left behind.
-    return f"{os.getpid()}-{uuid.uuid4().hex}.part"
+def _part_name(owner: int | None = None) -> str:
+    # The writer's pid (or the import's that settles it), so that a copy still being written
+    # by another program's import is told from one a killed import left behind.
+    return f"{owner or os.getpid()}-{uuid.uuid4().hex}.part"
 
 
 def clear_incoming(root: Path) -> None:

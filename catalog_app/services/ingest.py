@@ -44,6 +44,7 @@ from catalog_app.ingest.prepare import (
 from catalog_app.ingest.walk import Candidate, collect
 from catalog_app.logs import private
 from catalog_app.services.identity import host_name
+from catalog_app.services.import_writer import BatchWriter
 from catalog_app.services.lookup import find_unit
 from catalog_app.services.refcodes import next_reference_codes
 from catalog_app.storage import derived, models
@@ -73,10 +74,10 @@ class _Run:
     parents: dict[Folders, int | None]  # folder units found or made so far
     has_subfolders: set[Folders] = field(default_factory=set)
     items: dict[int, ImportItem] = field(default_factory=dict)
-    new_by_sha: dict[str, tuple[int, str]] = field(default_factory=dict)
     agents: dict[tuple[str, str], int] = field(default_factory=dict)
     agents_loaded: bool = False
     new_copies: set[str] = field(default_factory=set)  # stored by this run: kept if catalogued
+    staged: set[str] = field(default_factory=set)  # copies staged, not yet settled (see store)
 
 
 class _StoreFull(Exception):
@@ -168,8 +169,10 @@ class ImportService:
         run = self._new_run(walk.files, collection, flatten)
         for number, (path, reason) in enumerate(walk.failures):
             run.items[-1 - number] = ImportItem(display_path(path), "failed", reason=reason)
+        owner = os.getpid()  # this process settles the copies the workers stage
         tasks = [
-            ImportTask(str(c.path), str(self.store_root), str(self._cat.path)) for c in walk.files
+            ImportTask(str(c.path), str(self.store_root), str(self._cat.path), owner)
+            for c in walk.files
         ]
         folders = [() if flatten else c.folders for c in walk.files]
         # One more worker than cores: each spends part of its time waiting for the disk.
@@ -202,11 +205,22 @@ class ImportService:
         last_write: float | None = None  # the first batch's clock starts with its first file
         extraction = extractor(tasks, workers, limits, task_keys(self._cat))
         results = extraction.results_or_idle(BATCH_SECONDS)
+        writer = BatchWriter[list[tuple[int, Prepared]]](
+            lambda batch: self._write(run, batch, folders)
+        )
 
         def take(index: int, prepared: Prepared) -> None:
             if prepared.new_copy and prepared.stored_path:
                 run.new_copies.add(prepared.stored_path)
+            if prepared.staged:
+                run.staged.add(prepared.staged)
             pending.append((index, prepared))
+
+        def hand_over() -> None:
+            nonlocal pending
+            if pending:
+                batch, pending = pending, []
+                writer.put(batch)
 
         try:
             done = 0
@@ -220,30 +234,54 @@ class ImportService:
                 now = time.monotonic()
                 due = len(pending) >= BATCH_SIZE or now - (last_write or now) >= BATCH_SECONDS
                 if pending and due:
-                    self._write(run, pending, folders)
-                    pending, last_write = [], time.monotonic()
+                    hand_over()
+                    last_write = time.monotonic()
                 if report is not None and (now - last_report >= PROGRESS_SECONDS or done == total):
                     last_report = now
                     if not report(done, total):
-                        self._write(run, pending, folders)
+                        hand_over()
+                        writer.close()
                         return True
-            self._write(run, pending, folders)
+            hand_over()
+            writer.close()
         except _StoreFull:
             for late in extraction.finish():
                 take(*late)
             with contextlib.suppress(DiskFull):
-                self._write(run, pending, folders)
+                hand_over()
+                writer.close()
+            self._salvage(run, writer.unwritten, folders)
             raise self._disk_full(run, self.store_root, total) from None
         except DiskFull:
             for late in extraction.finish():
                 take(*late)
+            with contextlib.suppress(DiskFull):
+                hand_over()
+                writer.close()
+            self._salvage(run, writer.unwritten, folders)
             raise self._disk_full(run, self._cat.path, total) from None
         finally:
             results.close()
+            with contextlib.suppress(BaseException):
+                writer.close()  # an error already on its way out stays the one raised
             self._remove_unreferenced(run)
         if report is not None and total == 0:
             report(0, 0)
         return False
+
+    def _salvage(
+        self, run: _Run, unwritten: list[list[tuple[int, Prepared]]], folders: list[Folders]
+    ) -> None:
+        """The disk filled with batches still to write (the workers run ahead of the
+        writer): the copies staged for all but the earliest make room for it, which is
+        tried once more."""
+        if not unwritten:
+            return
+        later = [p.staged for batch in unwritten[1:] for _, p in batch if p.staged]
+        store.discard_staged(run.store_root, later)
+        run.staged.difference_update(later)
+        with contextlib.suppress(DiskFull):
+            self._write(run, unwritten[0], folders)
 
     @staticmethod
     def _disk_full(run: _Run, where: Path, total: int) -> DiskFull:
@@ -257,6 +295,8 @@ class ImportService:
     def _remove_unreferenced(self, run: _Run) -> None:
         """Remove the copies this run stored that no record refers to (files that failed,
         and batches a full disk or an error kept from the catalogue)."""
+        store.discard_staged(run.store_root, run.staged)
+        run.staged.clear()
         candidates = sorted(run.new_copies)
         referenced: set[str] = set()
         try:
@@ -351,21 +391,28 @@ class ImportService:
     def _write(
         self, run: _Run, pending: list[tuple[int, Prepared]], folders: list[Folders]
     ) -> None:
-        if not pending:
-            return
         fresh: list[tuple[int, Prepared]] = []
+        failed: list[str] = []
         for index, prepared in pending:
             if prepared.outcome == "failed":
                 run.items[index] = ImportItem(prepared.path, "failed", reason=prepared.reason)
-            elif prepared.sha256 in run.new_by_sha:
-                unit_id, code = run.new_by_sha[prepared.sha256]
-                run.items[index] = _duplicate(prepared, unit_id, code)
+                if prepared.staged:
+                    failed.append(prepared.staged)
             else:
                 fresh.append((index, prepared))
-        if not fresh and all(i in run.items for i, _ in pending):
+        store.discard_staged(run.store_root, failed)
+        run.staged.difference_update(failed)
+        if not fresh:
             return
         fresh.sort(key=lambda entry: entry[0])  # records in the order of their files
-        store.make_durable()
+        # Every copy this batch refers to reaches the disk before the records do.
+        staged = [
+            (p.staged, p.stored_path)
+            for _, p in fresh
+            if p.staged in run.staged and p.stored_path  # not settled by an earlier try
+        ]
+        store.settle_staged(run.store_root, staged)
+        run.staged.difference_update(name for name, _ in staged)
         agents = dict(run.agents), run.agents_loaded
         try:
             with self._cat.db.write(self._cat.actor, reason="import") as session:
@@ -375,17 +422,17 @@ class ImportService:
             raise
         # Only now, with the transaction committed, are its records and folders real.
         run.parents.update(parents)
+        imported: dict[str, tuple[int, str]] = {}
         for index, item, sha256 in landed:
             run.items[index] = item
             if item.outcome == "imported":
                 assert item.id is not None
                 assert item.reference_code is not None
-                run.new_by_sha[sha256] = (item.id, item.reference_code)
+                imported[sha256] = (item.id, item.reference_code)
         for index, prepared in fresh:  # the same bytes twice in one batch
             if index not in run.items:
                 assert prepared.sha256 is not None
-                unit_id, code = run.new_by_sha[prepared.sha256]
-                run.items[index] = _duplicate(prepared, unit_id, code)
+                run.items[index] = _duplicate(prepared, *imported[prepared.sha256])
 
     def _land(
         self,

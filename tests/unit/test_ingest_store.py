@@ -95,3 +95,41 @@ def test_only_copies_left_by_stopped_imports_are_cleared(tmp_path: Path) -> None
         part.write_bytes(b"half")
     store.clear_incoming(tmp_path)
     assert sorted(p.name for p in incoming.iterdir()) == [writing.name]
+
+
+def test_a_staged_copy_has_no_real_name_until_its_batch_is_settled(tmp_path: Path) -> None:
+    root = tmp_path / "originals"
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    first = store.stage_bytes(b"testimony one", root, owner=os.getpid())
+    twice = store.stage_bytes(b"testimony one", root, owner=os.getpid())  # two workers
+    other = store.stage_bytes(b"testimony two", root, owner=os.getpid())
+    abandoned = store.stage_bytes(b"testimony three", root, owner=finished.pid)
+    assert first.staged
+    assert twice.staged
+    assert other.staged
+    assert abandoned.staged
+    assert not (root / first.relative_path).exists()  # a crash now leaves no record's copy
+    store.clear_incoming(root)  # another import starting meanwhile
+    assert not (root / store.INCOMING / abandoned.staged).exists()  # its import is gone
+    store.settle_staged(
+        root,
+        [(s.staged, s.relative_path) for s in (first, twice, other) if s.staged],
+    )
+    copy = root / first.relative_path
+    assert copy.read_bytes() == b"testimony one"
+    assert (root / other.relative_path).read_bytes() == b"testimony two"
+    assert not copy.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    assert list((root / store.INCOMING).iterdir()) == []  # the second copy of one was dropped
+    again = store.stage_bytes(b"testimony one", root, owner=os.getpid())
+    assert again.staged is None  # already stored: nothing written
+    assert not again.new
+
+
+def test_staged_copies_of_files_that_failed_are_discarded(tmp_path: Path) -> None:
+    root = tmp_path / "originals"
+    staged = store.stage_bytes(b"not what its name says", root, owner=os.getpid())
+    assert staged.staged is not None
+    store.discard_staged(root, [staged.staged])
+    assert list(root.rglob("*.part")) == []
+    assert not (root / staged.relative_path).exists()
