@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -79,6 +79,20 @@ def neutralise(text: str, *, date_column: bool = False) -> str:
     if looks_like_formula(text.lstrip(QUOTE)):
         return QUOTE + text
     return text
+
+
+def neutralise_row(row: list[str], date_columns: Sequence[bool]) -> list[tuple[int, str]]:
+    """`neutralise` each cell of `row` in place (`date_columns[n]`: whether cell n is in a
+    date column); the index and former value of each cell it changed. Only cells whose
+    first character could begin a formula are looked at further."""
+    changed = []
+    for n, value in enumerate(row):
+        if value and value[0] in _CAN_BEGIN_A_FORMULA:
+            cell = neutralise(value, date_column=date_columns[n])
+            if cell != value:
+                row[n] = cell
+                changed.append((n, value))
+    return changed
 
 
 def restore(cell: str) -> str:

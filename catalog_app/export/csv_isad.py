@@ -20,7 +20,10 @@ if TYPE_CHECKING:
 
 # Typed columns whose EDTF values (e.g. "-0044") are left as they are.
 DATE_COLUMNS = frozenset({"Dates", "Date start", "Date end"})
+_IN_DATE_COLUMN = tuple(column in DATE_COLUMNS for column in ISAD_COLUMNS)
 NEUTRALISED = "cells prefixed with ' (formula-like values)"
+# Adapts a row's values to a file format (before the formula check): the XLSX writer's.
+Fit = Callable[[list[str], str], list[str]]
 
 
 def write(units: Iterable[ExportUnit], out: BinaryIO) -> CsvReport:
@@ -36,75 +39,74 @@ def write(units: Iterable[ExportUnit], out: BinaryIO) -> CsvReport:
     return CsvReport(rows, warnings.lines())
 
 
-def isad_row(
-    unit: ExportUnit, warnings: Warnings, fit: Callable[[str, str], str] | None = None
-) -> list[str]:
-    """The row's cells in ISAD_COLUMNS order, neutralised for spreadsheets; `fit(value,
-    column)` adapts a value to the file format first (before the formula check)."""
-    values = isad_values(unit)
-    row = []
-    for column in ISAD_COLUMNS:
-        value = values.get(column) or ""
-        if fit is not None:
-            value = fit(value, column)
-        cell = cells.neutralise(value, date_column=column in DATE_COLUMNS)
-        if cell != value:
-            warnings.add(
-                NEUTRALISED,
-                f"{unit.detail.reference_code}: {column} begins with {value[:1]!r}; "
-                "written with a leading ' so that spreadsheets show it as text",
-            )
-        row.append(cell)
+def isad_row(unit: ExportUnit, warnings: Warnings, fit: Fit | None = None) -> list[str]:
+    """The row's cells in ISAD_COLUMNS order, neutralised for spreadsheets; `fit(values,
+    reference code)` adapts the values to the file format first (before the formula
+    check)."""
+    row = _cells(unit)
+    if fit is not None:
+        row = fit(row, unit.detail.reference_code)
+    for n, value in cells.neutralise_row(row, _IN_DATE_COLUMN):
+        warnings.add(
+            NEUTRALISED,
+            f"{unit.detail.reference_code}: {ISAD_COLUMNS[n]} begins with {value[:1]!r}; "
+            "written with a leading ' so that spreadsheets show it as text",
+        )
     return row
 
 
-def isad_values(unit: ExportUnit) -> dict[str, str | None]:
+def isad_values(unit: ExportUnit) -> dict[str, str]:
     """The record's values by ISAD column name, as they are (not yet neutralised)."""
+    return dict(zip(ISAD_COLUMNS, _cells(unit), strict=True))
+
+
+def _cells(unit: ExportUnit) -> list[str]:
+    """The record's values in ISAD_COLUMNS order, "" where it has none."""
     detail = unit.detail
     current = detail.current_assessment
-    return {
-        "Reference code": detail.reference_code,
-        "Parent reference code": detail.parent_reference_code if unit.parent_uuid else None,
-        "Level": cells.label(detail.level),
-        "Title": detail.title,
-        "Dates": detail.date_expression,
-        "Date start": cells.iso_date(detail.date_start),
-        "Date end": cells.iso_date(detail.date_end),
-        "Date kind": cells.label(detail.date_kind),
-        "Extent and medium": detail.extent,
-        "Source address": sentences.source_address(detail),
-        "Creators": cells.join_lines(cells.creators(detail)),
-        "Administrative / biographical history": detail.administrative_history,
-        "Archival history": detail.archival_history,
-        "Immediate source of acquisition": detail.acquisition,
-        "Scope and content": detail.scope_content,
-        "Appraisal, destruction and scheduling": detail.appraisal,
-        "Accruals": detail.accruals,
-        "Arrangement": detail.arrangement,
-        "Access status": cells.label(detail.access_status),
-        "Conditions governing access": detail.access_note,
-        "Conditions governing reproduction": detail.reproduction_note,
-        "Languages": cells.join_lines(detail.languages),
-        "Scripts": cells.join_lines(detail.scripts),
-        "Physical characteristics and technical requirements": detail.physical_characteristics,
-        "Finding aids": detail.finding_aids,
-        "Existence and location of originals": detail.originals_location,
-        "Existence and location of copies": detail.copies_location,
-        "Related units of description": detail.related_note,
-        "Relations": cells.join_lines(sentences.relation_sentence(r) for r in detail.relations),
-        "Publication note": detail.publication_note,
-        "General note": detail.general_note,
-        "Archivist's note": detail.archivist_note,
-        "Rules or conventions": detail.rules,
-        "Date of description": detail.description_date,
-        "Type": cells.label(detail.media_type),
-        "Subjects": cells.join_lines(cells.subjects(detail)),
-        "Places": cells.join_lines(cells.places(detail)),
-        "Names": cells.join_lines(cells.names_with_roles(detail)),
-        "Provenance": cells.provenance_summary(detail.events),
-        "Source reliability": cells.source_reliability(current),
-        "Information credibility": cells.information_credibility(current),
-        "Reliability notes": cells.reliability_notes(current),
-        "Originals (SHA-256)": cells.originals(detail.files),
-        "UUID": detail.uuid,
-    }
+    return [
+        detail.reference_code or "",
+        (detail.parent_reference_code or "") if unit.parent_uuid else "",
+        cells.label(detail.level),
+        detail.title or "",
+        detail.date_expression or "",
+        cells.iso_date(detail.date_start),
+        cells.iso_date(detail.date_end),
+        cells.label(detail.date_kind),
+        detail.extent or "",
+        sentences.source_address(detail) or "",
+        cells.join_lines(cells.creators(detail)),
+        detail.administrative_history or "",
+        detail.archival_history or "",
+        detail.acquisition or "",
+        detail.scope_content or "",
+        detail.appraisal or "",
+        detail.accruals or "",
+        detail.arrangement or "",
+        cells.label(detail.access_status),
+        detail.access_note or "",
+        detail.reproduction_note or "",
+        cells.join_lines(detail.languages),
+        cells.join_lines(detail.scripts),
+        detail.physical_characteristics or "",
+        detail.finding_aids or "",
+        detail.originals_location or "",
+        detail.copies_location or "",
+        detail.related_note or "",
+        cells.join_lines(sentences.relation_sentence(r) for r in detail.relations),
+        detail.publication_note or "",
+        detail.general_note or "",
+        detail.archivist_note or "",
+        detail.rules or "",
+        detail.description_date or "",
+        cells.label(detail.media_type),
+        cells.join_lines(cells.subjects(detail)),
+        cells.join_lines(cells.places(detail)),
+        cells.join_lines(cells.names_with_roles(detail)),
+        cells.provenance_summary(detail.events),
+        cells.source_reliability(current),
+        cells.information_credibility(current),
+        cells.reliability_notes(current),
+        cells.originals(detail.files),
+        detail.uuid or "",
+    ]

@@ -134,9 +134,9 @@ def _fill(sheet: WriteOnlyWorksheet, units: Iterable[ExportUnit]) -> tuple[int, 
     styles = [wrap if column in WRAPPED else top for column in ISAD_COLUMNS]
     sheet.append([_string_cell(sheet, column, header) for column in ISAD_COLUMNS])
     warnings = Warnings(limit=5)
+    fit = partial(_fitted, warnings=warnings)
     rows = 0
     for unit in units:
-        fit = partial(_fitted, code=unit.detail.reference_code, warnings=warnings)
         sheet.append(
             [
                 _string_cell(sheet, value, style)
@@ -185,8 +185,20 @@ def _string_cell(sheet: WriteOnlyWorksheet, value: str, style: StyleArray) -> Ce
     return cell
 
 
-def _fitted(value: str, column: str, *, code: str, warnings: Warnings) -> str:
-    """`value` without the control characters a workbook cannot hold, cut to Excel's limit."""
+def _fitted(values: list[str], code: str, *, warnings: Warnings) -> list[str]:
+    """A row's `values` without the control characters a workbook cannot hold, each cut to
+    Excel's limit (a row needing neither, as most do, is seen in one look)."""
+    if ILLEGAL_CHARACTERS_RE.search("".join(values)) is None and (
+        max(map(len, values)) <= MAX_CELL_CHARACTERS
+    ):
+        return values
+    return [
+        _fitted_cell(value, column, code, warnings)
+        for value, column in zip(values, ISAD_COLUMNS, strict=True)
+    ]
+
+
+def _fitted_cell(value: str, column: str, code: str, warnings: Warnings) -> str:
     if ILLEGAL_CHARACTERS_RE.search(value):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         warnings.add(CLEANED, f"{code}: control characters removed from {column}")

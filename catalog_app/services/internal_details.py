@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from catalog_app import APP_NAME
@@ -42,8 +43,42 @@ ADDRESS_FIELDS = frozenset({"source_url"})  # of a record and of its events
 # The tool of the events the program records itself ("catalog-app 1.4", "... verify, run 3").
 PROGRAM_TOOL = APP_NAME + " "
 _IMPORTED_FROM = re.compile(r"^Imported from (?P<path>.+?); (?=[\d,]+ bytes; )")
+_MEMO_LIMIT = 4096  # distinct values whose answer is remembered
 _SEPARATORS = re.compile(r"[\\/]")
 _LOCAL_ADDRESS = re.compile(r"^\s*file:", re.IGNORECASE)
+
+
+RowCleaner = Callable[[Sequence[Any], Iterable[str]], tuple[Any, ...]]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where in a row of given columns each rule applies (indexes into the row)."""
+
+    persons: tuple[int, ...]
+    paths: tuple[int, ...]
+    addresses: tuple[int, ...]
+    place: int | None
+    tool: int | None
+    note: int | None
+
+
+@cache
+def _layout(names: tuple[str, ...]) -> _Layout:
+    def indexes(kind: frozenset[str]) -> tuple[int, ...]:
+        return tuple(n for n, name in enumerate(names) if name in kind)
+
+    def index(name: str) -> int | None:
+        return names.index(name) if name in names else None
+
+    return _Layout(
+        indexes(PERSON_FIELDS),
+        indexes(PATH_FIELDS),
+        indexes(ADDRESS_FIELDS),
+        index("place"),
+        index("tool"),
+        index("note"),
+    )
 
 
 def _file_name(path: str) -> str:
@@ -57,6 +92,9 @@ class InternalDetails:
     computer's (its login and host names, compared without regard to case)."""
 
     names: frozenset[str]
+    # Whether a value is one of `names`, remembered (an export asks of the same few people
+    # and places again and again).
+    _seen: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def of_this_computer(cls) -> InternalDetails:
@@ -68,7 +106,13 @@ class InternalDetails:
         return cls(frozenset(names))
 
     def is_computer_name(self, value: str) -> bool:
-        return value.strip().casefold() in self.names
+        seen = self._seen
+        known = seen.get(value)
+        if known is None:
+            if len(seen) >= _MEMO_LIMIT:
+                seen.clear()
+            known = seen[value] = value.strip().casefold() in self.names
+        return known
 
     @staticmethod
     def address(value: str | None) -> str | None:
@@ -79,15 +123,10 @@ class InternalDetails:
         """A recorded person name, or UNNAMED if it is a login or host name."""
         return UNNAMED if self.is_computer_name(value) else value
 
-    def _host_place(self, place: str, by_program: bool) -> bool:
-        """Whether an event's place is a computer's name: always so for the events the
-        program records itself (which may come from another catalogue's computer)."""
-        return by_program or self.is_computer_name(place)
-
     def text(self, value: str, paths: Iterable[str]) -> str:
         """Free text written by the program with each known path replaced by its file name."""
         for path in sorted(set(paths), key=len, reverse=True):
-            if path:
+            if path and path in value:
                 value = value.replace(path, _file_name(path))
         imported = _IMPORTED_FROM.match(value)
         if imported is not None:  # a path the record no longer lists
@@ -97,21 +136,42 @@ class InternalDetails:
     def row(self, values: Mapping[str, Any], paths: Iterable[str] = ()) -> dict[str, Any]:
         """A row's values (by column name) without internal details; `paths` are the local
         paths known to belong to the record (its files' original paths)."""
-        by_program = str(values.get("tool") or "").startswith(PROGRAM_TOOL)
-        known = [*paths, *(str(values[k]) for k in PATH_FIELDS if values.get(k))]
-        cleaned = dict(values)
-        for key, value in values.items():
-            if not isinstance(value, str):
-                continue
-            if key in PERSON_FIELDS:
-                cleaned[key] = self.person(value)
-            elif key in PATH_FIELDS or (key == "place" and self._host_place(value, by_program)):
-                cleaned[key] = None
-            elif key in ADDRESS_FIELDS:
-                cleaned[key] = self.address(value)
-            elif key == "note":
-                cleaned[key] = self.text(value, known)
-        return cleaned
+        names = tuple(values)
+        return dict(zip(names, self.cleaner(names)(tuple(values.values()), paths), strict=True))
+
+    def cleaner(self, names: tuple[str, ...]) -> RowCleaner:
+        """`row` for many rows of the same columns: a function of a row's values (a tuple in
+        the order of `names`) and the record's known paths, giving the cleaned tuple. The
+        columns each rule applies to are found once, not for every row."""
+        layout = _layout(names)
+        person, is_computer_name = self.person, self.is_computer_name
+        address, text = self.address, self.text
+
+        def clean(values: Sequence[Any], paths: Iterable[str] = ()) -> tuple[Any, ...]:
+            changed = list(values)
+            for n in layout.persons:
+                if isinstance(value := values[n], str):
+                    changed[n] = person(value)
+            for n in layout.paths:
+                if isinstance(values[n], str):
+                    changed[n] = None
+            if layout.place is not None and isinstance(place := values[layout.place], str):
+                # An event's place is a computer's name: always so for the events the
+                # program records itself (which may come from another catalogue's computer).
+                by_program = layout.tool is not None and str(values[layout.tool] or "").startswith(
+                    PROGRAM_TOOL
+                )
+                if by_program or is_computer_name(place):
+                    changed[layout.place] = None
+            for n in layout.addresses:
+                if isinstance(value := values[n], str):
+                    changed[n] = address(value)
+            if layout.note is not None and isinstance(note := values[layout.note], str):
+                known = [*paths, *(str(values[n]) for n in layout.paths if values[n])]
+                changed[layout.note] = text(note, known)
+            return tuple(changed)
+
+        return clean
 
     # -- the records an export writes ------------------------------------------------------
 
