@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -96,14 +98,25 @@ def decode_text(data: bytes) -> Decoded:
 def _plausibility(text: str) -> tuple[float, float]:
     """How much a decoding reads like real writing, judged on its non-ASCII words: the share
     of them written in one script (a wrong code page makes words like "Cafй"), then how
-    sure the language identifier is about them."""
-    from catalog_app.ingest.languages import identify, script_of
+    sure a model of byte sequences in real writing is about them."""
+    from catalog_app.ingest.languages import script_of
 
     words = [w for w in text[:20_000].split() if not w.isascii()]
     if not words:
         return 1.0, 1.0
     single = sum(1 for w in words if len({s for s in map(script_of, w) if s}) <= 1)
-    return round(single / len(words), 2), identify(" ".join(words))[1]
+    _, confidence = _byte_model().classify(" ".join(words)[:600])
+    return round(single / len(words), 2), float(confidence)
+
+
+@cache
+def _byte_model() -> Any:
+    """langid.py's model (py3langid) judges a decoding: it scores byte n-grams, so a wrong
+    code page's letters ("déjŕ") read as unlikely, where fastText's word model, which
+    identifies languages (`languages`), shrugs them off."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def _legacy(data: bytes) -> tuple[str, str]:
