@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from catalog_app.cli.passphrase import asker
+from catalog_app.cli.progress import ProgressBar
 from catalog_app.paths import catalogue_from_environment, default_catalogue
 
 if TYPE_CHECKING:
@@ -30,6 +31,10 @@ class CommandContext:
     @property
     def json(self) -> bool:
         return bool(getattr(self.args, "json", False))
+
+    def progress(self, label: str) -> ProgressBar:
+        """Progress for this command: a bar on a terminal, JSON lines on stderr with --json."""
+        return ProgressBar(label, json_name=self.args.command if self.json else None)
 
     def open(
         self, *, create: bool = False, readonly: bool | None = None, encrypt: bool = False

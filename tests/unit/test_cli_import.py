@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from catalog_app.cli import main
+from catalog_app.cli import main, progress
 from tests.documents import ARABIC, ENGLISH, PERSIAN, html_page
 
 CAPTURES = {
@@ -35,8 +35,33 @@ def captures(tmp_path: Path) -> Path:
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
     code = main([*args, "--json"])
     captured = capsys.readouterr()
-    assert captured.err == ""  # no progress bar or chatter in --json mode
+    # No progress bar or chatter in --json mode: at most progress as JSON lines.
+    for line in captured.err.splitlines():
+        assert json.loads(line)["progress"] == "import"
     return code, json.loads(captured.out)
+
+
+def test_json_mode_reports_progress_on_stderr_one_object_a_line(
+    tmp_path: Path,
+    captures: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(progress, "JSON_SECONDS", 0.0)  # a line at every step, however fast
+    db = str(tmp_path / "cat.sqlite")
+    assert main(["--db", db, "init"]) == 0
+    capsys.readouterr()
+    code = main(["--db", db, "import", str(captures), "--json"])
+    captured = capsys.readouterr()
+    assert code == 0
+    lines = [json.loads(line) for line in captured.err.splitlines()]
+    assert lines, "no progress was reported"
+    assert {line["progress"] for line in lines} == {"import"}
+    assert all(line["total"] == len(CAPTURES) for line in lines)
+    done = [line["done"] for line in lines]
+    assert done == sorted(done)
+    assert done[-1] == len(CAPTURES)
+    assert json.loads(captured.out)["imported"] == len(CAPTURES)  # stdout: the result alone
 
 
 def test_importing_a_folder_of_captures_then_again(

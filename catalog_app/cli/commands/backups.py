@@ -44,8 +44,7 @@ def _print_result(ctx: CommandContext, result: BackupReport | RestoreReport) -> 
 
 
 def _backup(ctx: CommandContext) -> int:
-    progress = ProgressBar("Copying and verifying (MB)")
-    progress.enabled = progress.enabled and not ctx.json
+    progress = ctx.progress("Copying and verifying (MB)")
     with ctx.open() as catalogue:
         try:
             result = catalogue.backup(ctx.args.destination, report=_in_megabytes(progress))
@@ -56,8 +55,7 @@ def _backup(ctx: CommandContext) -> int:
 
 
 def _restore(ctx: CommandContext) -> int:
-    progress = ProgressBar("Checking and restoring (MB)")
-    progress.enabled = progress.enabled and not ctx.json
+    progress = ctx.progress("Checking and restoring (MB)")
     try:
         result = restore(
             ctx.args.backup,

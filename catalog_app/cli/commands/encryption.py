@@ -7,7 +7,6 @@ from collections.abc import Callable
 from catalog_app.cli.context import AddArguments, CommandContext, json_option
 from catalog_app.cli.output import print_json
 from catalog_app.cli.passphrase import NEW_PASSPHRASE_ENV, asker
-from catalog_app.cli.progress import ProgressBar
 from catalog_app.services import encryption
 
 Conversion = Callable[..., encryption.ConversionReport]
@@ -23,8 +22,7 @@ def _print(ctx: CommandContext, report: encryption.ConversionReport) -> None:
 
 
 def _convert(ctx: CommandContext, convert: Conversion, passphrase: str, label: str) -> int:
-    progress = ProgressBar(label)
-    progress.enabled = progress.enabled and not ctx.json
+    progress = ctx.progress(label)
     try:
         report = convert(ctx.path, passphrase, report=progress)
     finally:

@@ -9,7 +9,6 @@ from typing import Any
 
 from catalog_app.cli.context import AddArguments, CommandContext, json_option
 from catalog_app.cli.output import print_json
-from catalog_app.cli.progress import ProgressBar
 from catalog_app.services.exports import FORMATS, PROFILES, ExportResult, ExportService
 
 EXIT_PROBLEMS = 1
@@ -29,8 +28,7 @@ def _export_json(result: ExportResult) -> dict[str, Any]:
 
 def _export(ctx: CommandContext) -> int:
     args = ctx.args
-    progress = ProgressBar("Exporting")
-    progress.enabled = progress.enabled and not ctx.json
+    progress = ctx.progress("Exporting")
     with ctx.open(readonly=True) as catalogue:
         try:
             result = ExportService(catalogue).export(

@@ -8,7 +8,6 @@ from typing import Any
 
 from catalog_app.cli.context import AddArguments, CommandContext, json_option
 from catalog_app.cli.output import print_json
-from catalog_app.cli.progress import ProgressBar
 from catalog_app.domain.records import ImportReport
 
 EXIT_SOME_FAILED = 1
@@ -53,9 +52,7 @@ def _json(report: ImportReport) -> dict[str, Any]:
 
 def _import(ctx: CommandContext) -> int:
     args = ctx.args
-    progress = ProgressBar("Importing")
-    if ctx.json:
-        progress.enabled = False
+    progress = ctx.progress("Importing")
     with ctx.open() as catalogue:
         try:
             report = catalogue.imports.run(

@@ -8,7 +8,6 @@ from typing import Any
 
 from catalog_app.cli.context import AddArguments, CommandContext, json_option
 from catalog_app.cli.output import print_json
-from catalog_app.cli.progress import ProgressBar
 from catalog_app.domain.records import SearchResults
 from catalog_app.search.highlight import Snippet
 
@@ -83,8 +82,7 @@ def _search(ctx: CommandContext) -> int:
 
 
 def _reindex(ctx: CommandContext) -> int:
-    progress = ProgressBar("Indexing")
-    progress.enabled = progress.enabled and not ctx.json
+    progress = ctx.progress("Indexing")
     with ctx.open() as catalogue:
         try:
             count = catalogue.search.reindex(progress)

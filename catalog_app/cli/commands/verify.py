@@ -8,7 +8,6 @@ from typing import Any
 
 from catalog_app.cli.context import AddArguments, CommandContext
 from catalog_app.cli.output import print_json
-from catalog_app.cli.progress import ProgressBar
 from catalog_app.domain.fixity import FixityProblem, FixityReport
 
 EXIT_PROBLEMS = 1
@@ -82,9 +81,7 @@ def _print_text(report: FixityReport) -> None:
 
 
 def _verify(ctx: CommandContext) -> int:
-    progress = ProgressBar("Verifying")
-    if ctx.json:
-        progress.enabled = False
+    progress = ctx.progress("Verifying")
     with ctx.open() as catalogue:
         try:
             report = catalogue.fixity.verify(ctx.args.collection, report=progress)
