@@ -67,7 +67,7 @@ class ExportResult:
         return line
 
 
-def _writer(fmt: str, profile: str, title: str | None, scratch: Path) -> Writer:
+def _writer(fmt: str, profile: str, title: str | None) -> Writer:
     if fmt == "csv":
         from catalog_app.export import csv_atom, csv_isad
 
@@ -75,7 +75,7 @@ def _writer(fmt: str, profile: str, title: str | None, scratch: Path) -> Writer:
     if fmt == "xlsx":
         from catalog_app.export import xlsx
 
-        return functools.partial(xlsx.write, scratch=scratch)
+        return xlsx.write
     if fmt == "ead":
         from catalog_app.export import ead
 
@@ -160,8 +160,7 @@ class ExportService:
         was_cancelled: Callable[[], bool],
     ) -> tuple[str, ...]:
         temporary = staging.staging_path(output)
-        scratch = staging.scratch_path(temporary, ".sheet.xml")
-        writer = _writer(fmt, profile, self._whole_title(selection), scratch)
+        writer = _writer(fmt, profile, self._whole_title(selection))
         try:
             if output.is_dir():
                 raise ValidationError(f"{output} is a folder; give a file name to export to")
@@ -179,7 +178,6 @@ class ExportService:
             raise CatalogError(f"cannot write {output}: {error.strerror or error}") from error
         finally:
             staging.remove(temporary)
-            staging.remove(scratch)
         return _warnings(written)
 
     def _whole_title(self, selection: Selection) -> str | None:
