@@ -140,7 +140,10 @@ def open_ids(session: Session, ids: Sequence[int]) -> set[int]:
 
 def _without_restricted(detail: UnitDetail, shown: set[int]) -> UnitDetail:
     """`detail` without its restricted fields, nor relations to records not `shown`
-    (whose reference codes and titles would otherwise appear in the export)."""
+    (whose reference codes and titles would otherwise appear in the export). Most records
+    have neither, and are given back as they are (replace() makes a record anew)."""
+    if detail.archivist_note is None and all(r.other_id in shown for r in detail.relations):
+        return detail
     return replace(
         detail,
         archivist_note=None,  # RESTRICTED_FIELDS, typed
