@@ -24,7 +24,7 @@ from catalog_app.domain.dates import DateError, parse_date
 from catalog_app.domain.folding import tokens
 from catalog_app.domain.vocabulary import AccessStatus, MediaKind
 from catalog_app.errors import CatalogError
-from catalog_app.storage.search_index import HEAD_COLUMNS
+from catalog_app.storage.sql_names import HEAD_COLUMNS
 
 TEXT_FIELDS = {
     "title": ("title",),

@@ -2,39 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import cached_property
 from importlib import import_module
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
-
 from catalog_app import logs
-from catalog_app.domain.records import CatalogueStats
 from catalog_app.errors import CatalogError, CatalogueNotFound, CatalogueReadOnly, PassphraseNeeded
 from catalog_app.file_modes import create_private_file
 from catalog_app.services.identity import USER_ENV as USER_ENV
 from catalog_app.services.identity import person_name
-from catalog_app.storage import driver, models
+from catalog_app.storage import driver
 from catalog_app.storage.catalogue_file import PathState, ensure_creatable, examine, is_read_only
-from catalog_app.storage.engine import close_engine, make_engine
-from catalog_app.storage.errors import translate_sqlite_error
+from catalog_app.storage.connections import ReadConnection
+from catalog_app.storage.errors import is_database_error, translate_sqlite_error, translated
 from catalog_app.storage.keys import CatalogueKeys, key_file_path, unlock, write_key_file
 from catalog_app.storage.keys import create as create_keys
 from catalog_app.storage.keys import read_key_file as encryption_key_file
-from catalog_app.storage.migrate import (
-    bring_up_to_date,
-    current_revision,
-    schema_state,
-    table_counts,
-    upgrade,
-)
-from catalog_app.storage.search_index import integrity_problems as search_index_problems
-from catalog_app.storage.session import SessionFactory
+from catalog_app.storage.migrate import bring_up_to_date, schema_state, upgrade
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from catalog_app.domain.records import CatalogueStats
     from catalog_app.ingest import store
     from catalog_app.services.agents import AgentService
     from catalog_app.services.audit import AuditService
@@ -51,6 +45,7 @@ if TYPE_CHECKING:
     from catalog_app.services.terms import TermService
     from catalog_app.services.units import UnitService
     from catalog_app.storage.audit_seal import Seal
+    from catalog_app.storage.session import SessionFactory
 
 # A passphrase, or a function that asks for it (called only for an encrypted catalogue).
 Passphrase = str | Callable[[], str]
@@ -139,12 +134,16 @@ class _Service(Generic[ServiceT]):
 
 
 class Catalogue:
-    """The entry point to one catalogue file. Open with `Catalogue.open`, close when done."""
+    """The entry point to one catalogue file. Open with `Catalogue.open`, close when done.
+
+    Its SQLAlchemy engine and sessions (`db`) are made when first used; reads that need no
+    ORM (a search) go through `reading()`, which until then uses a driver connection of its
+    own, so that `catalog search` loads neither SQLAlchemy nor the models."""
 
     def __init__(
         self,
         path: Path,
-        engine: Engine,
+        engine: Engine | None = None,
         *,
         readonly: bool,
         actor: str,
@@ -155,10 +154,44 @@ class Catalogue:
         self.actor = actor
         self.keys = keys  # an encrypted catalogue's; dropped by close()
         self.upgrade_backup: Path | None = None
-        self._engine = engine
-        self.db = SessionFactory(
-            engine, path, readonly=readonly, chain_key=keys.chain if keys else None
+        self._made_engine = engine
+        # Taken now, as an engine made now would: `keys` may be taken away once open.
+        self._key = keys.database if keys is not None else None
+        self._chain_key = keys.chain if keys is not None else None
+        self._reader = ReadConnection(path, readonly=readonly, key=self._key)
+        self._engine_lock = threading.Lock()
+
+    @property
+    def _engine(self) -> Engine:
+        with self._engine_lock:  # the window's threads may all want it at once
+            if self._made_engine is None:
+                from catalog_app.storage.engine import make_engine
+
+                self._made_engine = make_engine(self.path, readonly=self.readonly, key=self._key)
+            return self._made_engine
+
+    @cached_property
+    def db(self) -> SessionFactory:
+        """Sessions: ORM reads, and audited write transactions."""
+        from catalog_app.storage.session import SessionFactory
+
+        return SessionFactory(
+            self._engine, self.path, readonly=self.readonly, chain_key=self._chain_key
         )
+
+    @contextmanager
+    def reading(self) -> Iterator[driver.Connection]:
+        """A read-only snapshot as a connection of the driver (for SQL written by hand; nothing
+        done in it is saved). Through the engine's sessions once they exist, else (and in the
+        thread that opened the catalogue) through a connection of the catalogue's own."""
+        if self._made_engine is None and self._reader.usable_here():
+            with translated(self.path), self._reader.snapshot() as connection:
+                yield connection
+            return
+        with self.db.read() as session:
+            raw = session.connection().connection.driver_connection
+            assert isinstance(raw, driver.Connection)
+            yield raw
 
     units: _Service[UnitService] = _Service("units", "UnitService")
     agents: _Service[AgentService] = _Service("agents", "AgentService")
@@ -208,7 +241,7 @@ class Catalogue:
                 keys.forget()
             if made_key_file and not (path.exists() and path.stat().st_size > 0):
                 key_file_path(path).unlink(missing_ok=True)  # the new catalogue never came
-            if not isinstance(exc, DBAPIError | driver.Error):
+            if not is_database_error(exc):
                 raise
             translated = translate_sqlite_error(exc, path)
             if translated is exc:
@@ -234,28 +267,19 @@ class Catalogue:
                 )
             ensure_creatable(path)
         ro = is_read_only(path) if readonly is None else readonly
+        backup = None
         if state is PathState.SQLITE:
-            # Look before touching: the normal engine switches the file to WAL mode, which
-            # must never happen to a database that belongs to another program.
-            probe = make_engine(path, readonly=True, key=key)
-            try:
-                schema_state(probe, path)
-            finally:
-                probe.dispose()
+            # Look before touching (a read-only connection that refuses another program's
+            # database), then upgrade an older catalogue after backing it up.
+            backup = bring_up_to_date(path, schema_state(path, key), readonly=ro, key=key)
         else:
             if ro:
                 raise CatalogueReadOnly(f"Cannot create a catalogue at {path}: it is read-only.")
             if state is PathState.MISSING:
                 _create_private(path)
             upgrade(path, key=key)
-        engine = make_engine(path, readonly=ro, key=key)
-        try:
-            backup = bring_up_to_date(engine, path, readonly=ro, key=key)
-            catalogue = cls(path, engine, readonly=ro, actor=actor, keys=keys)
-            catalogue.upgrade_backup = backup
-        except BaseException:
-            engine.dispose()
-            raise
+        catalogue = cls(path, readonly=ro, actor=actor, keys=keys)
+        catalogue.upgrade_backup = backup
         return catalogue
 
     @staticmethod
@@ -277,6 +301,8 @@ class Catalogue:
     # -- whole-catalogue operations -------------------------------------------------------
 
     def setting(self, key: str) -> str | None:
+        from catalog_app.storage import models
+
         with self.db.read() as session:
             row = session.get(models.Setting, key)
             return row.value if row else None
@@ -286,6 +312,8 @@ class Catalogue:
 
     def set_settings(self, values: Mapping[str, str]) -> None:
         """Keep several settings in one transaction (audited)."""
+        from catalog_app.storage import models
+
         with self.db.write(self.actor) as session:
             for key, value in values.items():
                 row = session.get(models.Setting, key)
@@ -295,10 +323,15 @@ class Catalogue:
                     row.value = value
 
     def schema_revision(self) -> str | None:
+        from catalog_app.storage.migrate import current_revision
+
         with self._engine.connect() as connection:
             return current_revision(connection)
 
     def stats(self) -> CatalogueStats:
+        from catalog_app.domain.records import CatalogueStats
+        from catalog_app.storage.migrate import current_revision, table_counts
+
         with self.db.read() as session:
             counts = table_counts(session.connection(), COUNTED_TABLES)
             revision = current_revision(session.connection())
@@ -317,6 +350,8 @@ class Catalogue:
         """What SQLite's own checks, the audit chain and the records compared with their audit
         trail find wrong, and whether the chain still extends `seal` and the chains in
         `backups`; empty when all is well."""
+        from catalog_app.storage.search_index import integrity_problems as search_index_problems
+
         with self.db.read() as session:
             connection = session.connection()
             problems = [
@@ -349,7 +384,11 @@ class Catalogue:
     def close(self) -> None:
         """Close every connection; an encrypted catalogue's keys are forgotten."""
         try:
-            close_engine(self._engine, readonly=self.readonly)
+            self._reader.close(fold_log=self._made_engine is None)  # else the engine does
+            if self._made_engine is not None:
+                from catalog_app.storage.engine import close_engine
+
+                close_engine(self._made_engine, readonly=self.readonly)
         finally:
             if self.keys is not None:
                 self.keys.forget()

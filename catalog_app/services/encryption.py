@@ -35,14 +35,14 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from catalog_app import staging
 from catalog_app.errors import CatalogError, CatalogueLocked, CatalogueNotFound, ValidationError
 from catalog_app.ingest import store
-from catalog_app.storage import audit, driver, keys, models
-from catalog_app.storage.engine import make_engine, writer
+from catalog_app.storage import driver, keys
 from catalog_app.storage.errors import translate_sqlite_error
+
+# SQLAlchemy, the models and the audit chain are imported by the conversions that use them:
+# every opening of a catalogue runs finish_interrupted, and a search loads none of them.
 
 log = logging.getLogger(__name__)
 
@@ -358,6 +358,9 @@ def _rechain(
     old: keys.CatalogueKeys | None,
     new: keys.CatalogueKeys | None,
 ) -> None:
+    from catalog_app.storage import audit
+    from catalog_app.storage.engine import make_engine, writer
+
     engine = make_engine(staged, key=key)
     try:
         with writer(engine).begin() as connection:
@@ -373,7 +376,11 @@ def _rechain(
 def _point_at(staged: Path, moved: dict[int, str], new: keys.CatalogueKeys | None) -> None:
     """Point the staged copy's records at the new copies of their originals (audited), then
     check it as `catalog check` would."""
+    from sqlalchemy import func, select
+
     from catalog_app.services.catalogue import Catalogue
+    from catalog_app.storage import models
+    from catalog_app.storage.engine import make_engine
 
     opened = Catalogue(
         staged,

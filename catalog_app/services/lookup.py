@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog_app.errors import RecordNotFound
-from catalog_app.storage import models
+from catalog_app.services.unit_key import MAX_ROW_ID as MAX_ROW_ID
+from catalog_app.services.unit_key import find_unit_id
+from catalog_app.storage import driver, models
 
 Row = TypeVar("Row", bound=models.Base)
-
-
-# SQLite's integers are 64-bit: a larger number cannot be an id (and would not bind).
-MAX_ROW_ID = 2**63 - 1
 
 
 def get_row(session: Session, model: type[Row], row_id: int, what: str) -> Row:
@@ -25,14 +23,13 @@ def get_row(session: Session, model: type[Row], row_id: int, what: str) -> Row:
 
 
 def find_unit(session: Session, key: str) -> models.Unit:
-    """A unit by reference code (any case), UUID, or numeric id, in that order."""
-    text = key.strip()
-    unit = session.scalar(select(models.Unit).where(models.Unit.reference_code == text))
-    if unit is None and len(text) == 36:
-        unit = session.scalar(select(models.Unit).where(models.Unit.uuid == text.lower()))
-    if unit is None and text.isdigit() and int(text) <= MAX_ROW_ID:
-        unit = session.get(models.Unit, int(text))
-    if unit is None:
+    """A unit by reference code (any case), UUID, or numeric id, in that order (the rule of
+    `find_unit_id`)."""
+    if session.autoflush:
+        session.flush()  # what the session holds unwritten is found too, as by a query
+    connection = cast(driver.Connection, session.connection().connection.driver_connection)
+    unit = session.get(models.Unit, find_unit_id(connection, key))
+    if unit is None:  # deleted in this session
         raise RecordNotFound(f"No record has the id or reference code '{key}'.")
     return unit
 

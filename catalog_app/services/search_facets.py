@@ -6,9 +6,8 @@ import json
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Connection, text
-
-from catalog_app.storage.models import NEEDS_REVIEW
+from catalog_app.storage import driver
+from catalog_app.storage.sql_names import NEEDS_REVIEW
 
 FACETS = ("collection", "decade", "language", "media_type", "grade", "access_status", "review")
 NEEDS_REVIEW_VALUE, CHECKED_VALUE = "needs review", "checked"
@@ -21,18 +20,16 @@ def _decade(date_start: str | None) -> str:
     return f"{int(date_start[:4]) // 10 * 10}s"
 
 
-def count_facets(connection: Connection, ids_sql: str, params: dict[str, Any]) -> Facets:
+def count_facets(connection: driver.Connection, ids_sql: str, params: dict[str, Any]) -> Facets:
     """Counts by collection, decade, language, media type, grade, access status and review
     (whether a harvested value still needs a person's check) of the units whose ids `ids_sql`
     selects."""
     counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
     roots: Counter[int | None] = Counter()
     rows = connection.execute(
-        text(
-            "SELECT u.root_id, u.date_start, u.languages, u.media_type, "
-            "u.current_source_reliability || u.current_information_credibility, "
-            f"u.access_status, u.{NEEDS_REVIEW} FROM units u WHERE u.id IN ({ids_sql})"
-        ),
+        "SELECT u.root_id, u.date_start, u.languages, u.media_type, "
+        "u.current_source_reliability || u.current_information_credibility, "
+        f"u.access_status, u.{NEEDS_REVIEW} FROM units u WHERE u.id IN ({ids_sql})",
         params,
     )
     for root, start, languages, media, grade, access, review in rows:
@@ -47,11 +44,9 @@ def count_facets(connection: Connection, ids_sql: str, params: dict[str, Any]) -
     named = {None: "(none)"} | {
         int(row[0]): f"{row[1]} {row[2]}"
         for row in connection.execute(
-            text(
-                "SELECT id, reference_code, title FROM units WHERE id IN ("
-                + ",".join(str(int(r)) for r in roots if r is not None)
-                + ")"
-            )
+            "SELECT id, reference_code, title FROM units WHERE id IN ("
+            + ",".join(str(int(r)) for r in roots if r is not None)
+            + ")"
         )
     }
     for root, count in roots.items():

@@ -12,39 +12,25 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 from catalog_app.storage import driver
-from catalog_app.storage.wal_guard import (
-    WAL_IDENTITY_KEY,
-    checkpoint,
-    keep_log_on_close,
-    wal_identity,
-)
+from catalog_app.storage.connections import APPLICATION_ID as APPLICATION_ID
+from catalog_app.storage.connections import BUSY_TIMEOUT_MS, configure
+from catalog_app.storage.wal_guard import WAL_IDENTITY_KEY, checkpoint, wal_identity
 
-# "CATL": marks the file as a catalogue for file(1) and for our own checks (PRAGMA application_id).
-APPLICATION_ID = 0x4341544C
-BUSY_TIMEOUT_MS = 5000
 WRITE = "IMMEDIATE"
 
 
 def _configure(path: Path, readonly: bool, busy_timeout_ms: int, foreign_keys: bool) -> Any:
     def on_connect(dbapi_connection: driver.Connection, record: ConnectionPoolEntry) -> None:
-        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own handling defers
-        # BEGIN and cannot take the write lock up front).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
-            cursor.execute("PRAGMA temp_store = MEMORY")
-            cursor.execute("PRAGMA cache_size = -65536")
-            if not readonly:
-                # WAL lets the GUI read while an import writes; FULL makes a committed
-                # transaction survive a power cut, which NORMAL does not promise in WAL mode.
-                cursor.execute("PRAGMA journal_mode = WAL")
-                cursor.execute("PRAGMA synchronous = FULL")
-                keep_log_on_close(dbapi_connection)
-                record.info[WAL_IDENTITY_KEY] = wal_identity(path)
-        finally:
-            cursor.close()
+        # SQLAlchemy's "begin" event issues BEGIN itself (see configure).
+        identity = configure(
+            dbapi_connection,
+            path,
+            readonly=readonly,
+            busy_timeout_ms=busy_timeout_ms,
+            foreign_keys=foreign_keys,
+        )
+        if not readonly:
+            record.info[WAL_IDENTITY_KEY] = identity
 
     return on_connect
 

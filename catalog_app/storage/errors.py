@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy.exc import DBAPIError
 
 from catalog_app.errors import (
     CatalogError,
@@ -18,9 +19,39 @@ from catalog_app.errors import (
 from catalog_app.storage import driver
 
 
+def _driver_error(exc: BaseException) -> BaseException:
+    """The driver's own error: `exc`, or the one SQLAlchemy wrapped in it. (SQLAlchemy is
+    asked only when it is loaded: a process that never imported it has none of its errors,
+    and a search does not load it.)"""
+    sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_errors is not None and isinstance(exc, sqlalchemy_errors.DBAPIError):
+        original = exc.orig
+        return original if isinstance(original, BaseException) else exc
+    return exc
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """Whether `exc` is a failure of the database (the driver's, or SQLAlchemy's wrapping)."""
+    return isinstance(_driver_error(exc), driver.Error)
+
+
+@contextmanager
+def translated(path: Path) -> Iterator[None]:
+    """Raise a database failure inside as the user-facing error for it (bugs unchanged)."""
+    try:
+        yield
+    except Exception as exc:
+        if not is_database_error(exc):
+            raise
+        user_facing = translate_sqlite_error(exc, path)
+        if user_facing is exc:
+            raise
+        raise user_facing from exc
+
+
 def translate_sqlite_error(exc: BaseException, path: Path) -> CatalogError | BaseException:
     """The user-facing error for a database failure, or `exc` itself when it is a bug."""
-    original = exc.orig if isinstance(exc, DBAPIError) else exc
+    original = _driver_error(exc)
     if not isinstance(original, driver.Error):
         return exc
     if isinstance(original, driver.IntegrityError):

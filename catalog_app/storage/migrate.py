@@ -10,24 +10,28 @@ import logging
 import shutil
 import uuid
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from sqlalchemy import Connection, Engine, text
+from typing import TYPE_CHECKING, cast
 
 from catalog_app import staging
 from catalog_app.errors import CatalogueReadOnly, CatalogueTooNew, NotACatalogue
 from catalog_app.logs import private
 from catalog_app.paths import bundled
+from catalog_app.storage import driver
 from catalog_app.storage.backup import backup_name, snapshot
-from catalog_app.storage.engine import APPLICATION_ID, make_engine, writer
+from catalog_app.storage.connections import APPLICATION_ID
 from catalog_app.storage.keys import key_file_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+    from sqlalchemy import Connection, Engine
+
+# Opening a current catalogue reads its revision through the driver alone: SQLAlchemy and
+# Alembic are loaded only to change the schema (or to name revisions this program knows).
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +59,8 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
 
 
 def migration_engine(path: Path, key: tuple[bytes, bytes] | None = None) -> Engine:
+    from catalog_app.storage.engine import make_engine, writer
+
     return writer(make_engine(path, foreign_keys=False, key=key))
 
 
@@ -78,15 +84,21 @@ def head_revision() -> str:
     return SCHEMA_HEAD
 
 
-def _table_names(connection: Connection) -> set[str]:
-    rows = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+def _table_names(connection: driver.Connection) -> set[str]:
+    rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
     return {str(row[0]) for row in rows}
 
 
-def current_revision(connection: Connection) -> str | None:
+def revision_of(connection: driver.Connection) -> str | None:
+    """The schema revision of the database on a driver connection (None: not migrated)."""
     if "alembic_version" not in _table_names(connection):
         return None
-    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    return None if row is None else str(row[0])
+
+
+def current_revision(connection: Connection) -> str | None:
+    return revision_of(cast(driver.Connection, connection.connection.driver_connection))
 
 
 def upgrade(path: Path, revision: str = "head", *, key: tuple[bytes, bytes] | None = None) -> None:
@@ -111,6 +123,8 @@ DEFAULT_REFERENCE_PREFIX = "CAT"
 
 def _ensure_identity(connection: Connection) -> None:
     """Give a new catalogue its own UUID (for merging catalogues later) and defaults."""
+    from sqlalchemy import text
+
     defaults = {
         "catalogue_uuid": str(uuid.uuid4()),
         "reference_code_prefix": DEFAULT_REFERENCE_PREFIX,
@@ -138,12 +152,16 @@ def _known_revisions() -> Iterable[str]:
     return (script.revision for script in script_directory().walk_revisions())
 
 
-def schema_state(engine: Engine, path: Path) -> SchemaState:
-    """Read a catalogue's revision, refusing SQLite files that belong to other programs."""
-    with engine.connect() as connection:
-        app_id = connection.exec_driver_sql("PRAGMA application_id").scalar()
+def schema_state(path: Path, key: tuple[bytes, bytes] | None = None) -> SchemaState:
+    """Read a catalogue's revision, refusing SQLite files that belong to other programs.
+
+    Read on a read-only connection of its own, which touches nothing: a connection of the
+    catalogue's engine would switch the file to WAL mode, which must never happen to a
+    database that belongs to another program."""
+    with closing(driver.connect(path, readonly=True, key=key)) as connection:
+        app_id = connection.execute("PRAGMA application_id").fetchone()[0]
         tables = _table_names(connection)
-        revision = current_revision(connection)
+        revision = revision_of(connection)
     if app_id != APPLICATION_ID and not (revision and "units" in tables):
         if tables:
             raise NotACatalogue(
@@ -155,13 +173,17 @@ def schema_state(engine: Engine, path: Path) -> SchemaState:
 
 
 def bring_up_to_date(
-    engine: Engine, path: Path, *, readonly: bool, key: tuple[bytes, bytes] | None = None
+    path: Path,
+    state: SchemaState,
+    *,
+    readonly: bool,
+    key: tuple[bytes, bytes] | None = None,
 ) -> Path | None:
-    """Upgrade an older catalogue after backing it up; returns the backup's path if one was made.
+    """Upgrade an older catalogue (in `state`, from `schema_state`) after backing it up;
+    returns the backup's path if one was made. No connection to it may be open.
 
     Refuses, without touching the file, a catalogue written by a newer program.
     """
-    state = schema_state(engine, path)
     if state.current:
         return None
     if not state.known:
@@ -182,7 +204,6 @@ def bring_up_to_date(
             private(backup),
             state.revision,
         )
-    engine.dispose()
     upgrade(path, key=key)
     return backup
 
@@ -210,6 +231,8 @@ def _copy_before_upgrade(
 
 
 def table_counts(connection: Connection, tables: Iterable[str]) -> dict[str, int]:
+    from sqlalchemy import text
+
     return {
         name: int(connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one())
         for name in tables

@@ -40,6 +40,8 @@ from catalog_app.domain.vocabulary import (
     RelationKind,
     TitleSource,
 )
+from catalog_app.storage.sql_names import NEEDS_REVIEW as NEEDS_REVIEW
+from catalog_app.storage.sql_names import UNFILED_CANDIDATE as UNFILED_CANDIDATE
 from catalog_app.storage.types import UTCDateTime, utcnow
 
 NAMING_CONVENTION = {
@@ -49,12 +51,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-# Conditions of the partial indexes behind two views, written as the views' queries write
-# them (SQLite uses a partial index only for a query that states its condition).
-NEEDS_REVIEW = "harvested <> '[]'"  # a harvested value no person has checked yet
-UNFILED_CANDIDATE = "parent_id IS NULL AND level IN ('file', 'item', 'part')"
 
 
 def new_uuid() -> str:

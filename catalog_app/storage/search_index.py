@@ -19,14 +19,14 @@ from sqlalchemy import Connection, text
 from catalog_app.domain.folding import ZWNJ, fold
 from catalog_app.domain.records import UNIT_TEXT_FIELDS
 
-FTS_TABLE = "search_fts"
-# Each indexed row's column sizes, one row per record keyed by its id (FTS5's own table).
-DOCSIZE_TABLE = "search_fts_docsize"
-VOCAB_TABLE = "search_vocab"
-# Column order matters: it is the order of the bm25() weights below.
-COLUMNS = ("title", "ref", "names", "subjects", "places", "description", "body", "joined")
-WEIGHTS = (10.0, 6.0, 8.0, 5.0, 5.0, 3.0, 1.0, 1.0)
-HEAD_COLUMNS = ("title", "ref", "names", "subjects", "places")
+# The index's names, kept where a search can read them without loading SQLAlchemy.
+from catalog_app.storage.sql_names import COLUMNS as COLUMNS
+from catalog_app.storage.sql_names import DOCSIZE_TABLE as DOCSIZE_TABLE
+from catalog_app.storage.sql_names import FTS_TABLE as FTS_TABLE
+from catalog_app.storage.sql_names import HEAD_COLUMNS as HEAD_COLUMNS
+from catalog_app.storage.sql_names import VOCAB_TABLE as VOCAB_TABLE
+from catalog_app.storage.sql_names import WEIGHTS as WEIGHTS
+
 TOKENIZER = "unicode61 remove_diacritics 2 categories 'L* N* Co Mn Mc'"
 _CHUNK = 500
 

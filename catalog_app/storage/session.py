@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog_app.errors import CatalogueReadOnly
-from catalog_app.storage import audit, derived, driver
+from catalog_app.storage import audit, derived
 from catalog_app.storage.engine import writer
-from catalog_app.storage.errors import translate_sqlite_error
+from catalog_app.storage.errors import translated
 
 
 class CatalogueSession(Session):
@@ -34,15 +33,8 @@ class SessionFactory:
         self._reader = sessionmaker(engine, class_=CatalogueSession, expire_on_commit=False)
         self._writer = sessionmaker(writer(engine), class_=CatalogueSession, expire_on_commit=False)
 
-    @contextmanager
-    def _translated(self) -> Iterator[None]:
-        try:
-            yield
-        except (DBAPIError, driver.Error) as exc:
-            translated = translate_sqlite_error(exc, self.path)
-            if translated is exc:
-                raise
-            raise translated from exc
+    def _translated(self) -> AbstractContextManager[None]:
+        return translated(self.path)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
