@@ -102,6 +102,7 @@ class Prepared:
     existing_unit_id: int | None = None
     new_copy: bool = False  # this run wrote the stored copy (removed if never catalogued)
     staged: str | None = None  # the copy's temporary name until the import settles it
+    original_path: str = ""  # where it was taken from, in full, as text people read
     disk_full: bool = False  # the store's disk filled while the copy was written
 
     def without_text(self, warning: str) -> Prepared:
@@ -313,6 +314,7 @@ def _store_original(task: ImportTask, keys: TaskKeys) -> Prepared | Stored:
         modified_at=modified,
         new_copy=stored.new,
         staged=stored.staged,
+        original_path=display_path(source.absolute()),
     )
     if existing is not None:
         prepared.outcome, prepared.existing_unit_id = "duplicate", existing

@@ -537,7 +537,7 @@ class ImportService:
             "size": prepared.size,
             "media_type": prepared.mime,
             "original_name": prepared.original_name,
-            "original_path": display_path(Path(prepared.path).absolute()),
+            "original_path": prepared.original_path,
             "original_modified_at": prepared.modified_at,
             "stored_path": prepared.stored_path,
             "extracted_text": prepared.text,
@@ -550,7 +550,7 @@ class ImportService:
     def event_rows(self, prepared: Prepared, unit_id: int) -> list[dict[str, Any]]:
         now = utcnow()
         note = (
-            f"Imported from {display_path(Path(prepared.path).absolute())}; "
+            f"Imported from {prepared.original_path}; "
             f"{prepared.size:,} bytes; SHA-256 {prepared.sha256}; "
             f"text: {prepared.text_method or 'none'}."
         )

@@ -53,12 +53,14 @@ def insert_audited(session: Session, model: type[Base], rows: Sequence[dict[str,
     for values in filled:
         for key in keys - values.keys():
             values[key] = None
-    session.execute(insert(table), filled)
+    session.connection().execute(insert(table), filled)  # Core: no ORM bulk layer
     summarise = model.__audit_summarise__ if issubclass(model, Audited) else frozenset()
     changes = [
         ("create", table.name, v["uuid"], None, None, snapshot(v, summarise)) for v in filled
     ]
-    session.execute(insert(AuditEntry), chained_rows(session, changes, actor, reason))
+    session.connection().execute(
+        insert(AuditEntry), chained_rows(session, changes, actor, reason)
+    )
     for row, values in zip(rows, filled, strict=True):
         row.update(id=values["id"], uuid=values.get("uuid"))
 
