@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 ZWNJ = "\u200c"
@@ -89,6 +90,29 @@ def fold(text: str) -> str:
         return text
     # Composed again: a dropped mark may have stood between a letter and an accent.
     return unicodedata.normalize("NFC", _CHANGED.sub(_translated, text))
+
+
+def joined_forms(*texts: str | None) -> str:
+    """Words written with a zero-width non-joiner, also as one word without it (folded), so
+    that 'خانواده‌ها' is found whether it is typed with the joiner, a space, or neither."""
+    forms: list[str] = []
+    for value in texts:
+        if value and ZWNJ in value:
+            forms += [w.replace(ZWNJ, "") for w in value.split() if ZWNJ in w]
+    return fold(" ".join(forms))
+
+
+@dataclass(frozen=True)
+class FoldedText:
+    """A document's text as the index takes it, folded where the text was read (an import's
+    worker) so the writer does not: the folded text and its joined forms."""
+
+    body: str
+    joined: str
+
+    @classmethod
+    def of(cls, text: str) -> FoldedText:
+        return cls(fold(text), joined_forms(text))
 
 
 def _fold_char(ch: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from catalog_app.domain.folding import FoldedText
 from catalog_app.domain.records import displayable
 from catalog_app.ingest import store
 from catalog_app.ingest.decode import NotText, decode_text
@@ -103,11 +104,13 @@ class Prepared:
     new_copy: bool = False  # this run wrote the stored copy (removed if never catalogued)
     staged: str | None = None  # the copy's temporary name until the import settles it
     original_path: str = ""  # where it was taken from, in full, as text people read
+    folded: FoldedText | None = None  # its text as the index takes it (None: no text)
     disk_full: bool = False  # the store's disk filled while the copy was written
 
     def without_text(self, warning: str) -> Prepared:
         """This file catalogued from its name alone, its text not extracted."""
         self.text, self.text_method = None, f"none: {warning.removeprefix('text not extracted: ')}"
+        self.folded = None
         self.title = title_from_name(self.original_name)
         self.warnings = [warning]
         return self
@@ -392,4 +395,5 @@ def _describe(stage: Stored, limits: Limits) -> Prepared:
     prepared.date_expression = extracted.date or dates_from_text(text)
     if text:
         prepared.languages, prepared.scripts = detect(text)
+        prepared.folded = FoldedText.of(text)
     return prepared

@@ -495,7 +495,8 @@ class ImportService:
             events.extend(self.event_rows(prepared, row["id"]))
         insert_audited(session, models.StoredFile, files)
         insert_audited(session, models.ProvenanceEvent, events)
-        derived.mark(session, [row["id"] for row in units], moved=True)
+        folded = {row["id"]: p.folded for row, (_, p) in zip(units, order, strict=True) if p.folded}
+        derived.mark(session, [row["id"] for row in units], moved=True, folded=folded)
         for row, (_, prepared) in zip(units, order, strict=True):
             self._link_agents(session, run, row["id"], prepared)
         return landed

@@ -58,9 +58,7 @@ def insert_audited(session: Session, model: type[Base], rows: Sequence[dict[str,
     changes = [
         ("create", table.name, v["uuid"], None, None, snapshot(v, summarise)) for v in filled
     ]
-    session.connection().execute(
-        insert(AuditEntry), chained_rows(session, changes, actor, reason)
-    )
+    session.connection().execute(insert(AuditEntry), chained_rows(session, changes, actor, reason))
     for row, values in zip(rows, filled, strict=True):
         row.update(id=values["id"], uuid=values.get("uuid"))
 

@@ -3,18 +3,20 @@ index, each unit's root in the hierarchy, and its current reliability grades."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from catalog_app.domain.folding import FoldedText
 from catalog_app.storage import models
 from catalog_app.storage.search_index import index_units, refresh_grades, refresh_roots
 
 _TOUCHED = "derived_touched"  # units whose index rows need refreshing
 _MOVED = "derived_moved"  # units whose place in the hierarchy may have changed
 _GRADED = "derived_graded"  # units whose assessments changed
+_FOLDED = "derived_folded"  # new units' text, folded already (see `mark`)
 
 _UNIT_PARTS = (
     models.StoredFile,
@@ -24,12 +26,21 @@ _UNIT_PARTS = (
 )
 
 
-def mark(session: Session, ids: Iterable[int], *, moved: bool = False) -> None:
-    """Ask for these units to be re-derived when the transaction commits (bulk writers)."""
+def mark(
+    session: Session,
+    ids: Iterable[int],
+    *,
+    moved: bool = False,
+    folded: Mapping[int, FoldedText] | None = None,
+) -> None:
+    """Ask for these units to be re-derived when the transaction commits (bulk writers).
+    `folded`: the folded text of new units with one file each, folded where it was read."""
     unit_ids = set(ids)
     session.info.setdefault(_TOUCHED, set()).update(unit_ids)
     if moved:
         session.info.setdefault(_MOVED, set()).update(unit_ids)
+    if folded:
+        session.info.setdefault(_FOLDED, {}).update(folded)
 
 
 def _units_of(session: Session, model: type[models.Base], column: Any, key: int) -> list[int]:
@@ -76,6 +87,7 @@ def _before_commit(session: Session) -> None:
     touched: set[int] = session.info.pop(_TOUCHED, set())
     moved: set[int] = session.info.pop(_MOVED, set())
     graded: set[int] = session.info.pop(_GRADED, set())
+    folded: dict[int, FoldedText] = session.info.pop(_FOLDED, {})
     if not (touched or moved or graded):
         return
     connection = session.connection()
@@ -84,11 +96,11 @@ def _before_commit(session: Session) -> None:
     if graded:
         refresh_grades(connection, graded)
     if touched:
-        index_units(connection, touched)
+        index_units(connection, touched, folded)
 
 
 def _after_rollback(session: Session, previous_transaction: Any) -> None:
-    for key in (_TOUCHED, _MOVED, _GRADED):
+    for key in (_TOUCHED, _MOVED, _GRADED, _FOLDED):
         session.info.pop(key, None)
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection, text
 
-from catalog_app.domain.folding import ZWNJ, fold
+from catalog_app.domain.folding import FoldedText, fold, joined_forms
 from catalog_app.domain.records import UNIT_TEXT_FIELDS
 
 # The index's names, kept where a search can read them without loading SQLAlchemy.
@@ -44,17 +44,9 @@ def _id_list(ids: Iterable[int]) -> str:
     return ",".join(str(int(i)) for i in sorted(set(ids)))
 
 
-def _joined_forms(*texts: str | None) -> str:
-    """Words written with a zero-width non-joiner, also as one word without it, so that
-    'خانواده‌ها' is found whether it is typed with the joiner, a space, or neither."""
-    forms: list[str] = []
-    for value in texts:
-        if value and ZWNJ in value:
-            forms += [w.replace(ZWNJ, "") for w in value.split() if ZWNJ in w]
-    return fold(" ".join(forms))
-
-
-def _documents(connection: Connection, ids: Sequence[int]) -> list[dict[str, object]]:
+def _documents(
+    connection: Connection, ids: Sequence[int], folded: Mapping[int, FoldedText]
+) -> list[dict[str, object]]:
     marks = _id_list(ids)
     names: dict[int, list[str]] = defaultdict(list)
     subjects: dict[int, list[str]] = defaultdict(list)
@@ -82,8 +74,9 @@ def _documents(connection: Connection, ids: Sequence[int]) -> list[dict[str, obj
         )
     ):
         places[unit_id] += [name, *json.loads(variants or "[]")]
+    unfolded = _id_list(i for i in ids if i not in folded)
     for unit_id, body in connection.execute(
-        text(f"SELECT unit_id, extracted_text FROM files WHERE unit_id IN ({marks}) ORDER BY id")
+        text(f"SELECT unit_id, extracted_text FROM files WHERE unit_id IN ({unfolded}) ORDER BY id")
     ):
         if body:
             bodies[unit_id].append(body)
@@ -97,8 +90,12 @@ def _documents(connection: Connection, ids: Sequence[int]) -> list[dict[str, obj
     ):
         unit_id, title, reference = row[0], row[1], row[2]
         description = "\n".join(v for v in row[3:] if v)
-        body = "\n\n".join(bodies[unit_id])
         name_text = " | ".join(names[unit_id])
+        given = folded.get(unit_id)
+        if given is None:
+            body = "\n\n".join(bodies[unit_id])
+            given = FoldedText(fold(body), joined_forms(body))
+        joined = joined_forms(title, name_text, description)
         documents.append(
             {
                 "rowid": unit_id,
@@ -108,15 +105,21 @@ def _documents(connection: Connection, ids: Sequence[int]) -> list[dict[str, obj
                 "subjects": fold(" | ".join(subjects[unit_id])),
                 "places": fold(" | ".join(places[unit_id])),
                 "description": fold(description),
-                "body": fold(body),
-                "joined": _joined_forms(title, name_text, description, body),
+                "body": given.body,
+                "joined": f"{joined} {given.joined}"
+                if joined and given.joined
+                else joined or given.joined,
             }
         )
     return documents
 
 
-def index_units(connection: Connection, ids: Iterable[int]) -> None:
-    """Bring the index rows of these units in line with the tables (deleted ones go)."""
+def index_units(
+    connection: Connection, ids: Iterable[int], folded: Mapping[int, FoldedText] | None = None
+) -> None:
+    """Bring the index rows of these units in line with the tables (deleted ones go).
+    `folded` gives the folded text of units whose one file's text was folded already (an
+    import's new records), which must be what folding that text here would give."""
     ordered = sorted(set(ids))
     columns = ", ".join(("rowid", *COLUMNS))
     values = ", ".join(f":{c}" for c in ("rowid", *COLUMNS))
@@ -124,7 +127,7 @@ def index_units(connection: Connection, ids: Iterable[int]) -> None:
         chunk = ordered[start : start + _CHUNK]
         marks = _id_list(chunk)
         connection.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})"))
-        documents = _documents(connection, chunk)
+        documents = _documents(connection, chunk, folded or {})
         if documents:
             connection.execute(
                 text(f"INSERT INTO {FTS_TABLE} ({columns}) VALUES ({values})"), documents

@@ -563,3 +563,31 @@ def test_repeated_and_non_ascii_author_names_make_one_agent(
     assert first.count("imported") == second.count("imported") == 1
     names = [a.authorised_name for a in catalogue.agents.find("")]
     assert names.count("Émile Zola") == 1
+
+
+def test_an_import_indexes_what_a_rebuild_of_the_index_would(
+    catalogue: Catalogue, tmp_path: Path
+) -> None:
+    """The workers fold the text they read for the index; the writer folds the rest. The
+    words indexed, and in how many records, are those `catalog reindex` finds afresh."""
+    from sqlalchemy import text
+
+    folder = tmp_path / "day"
+    folder.mkdir()
+    (folder / "fa.txt").write_text(f"خانواده‌ها در خاوران\n\n{PERSIAN}\n", encoding="utf-8")
+    (folder / "ar.txt").write_text(f"تقرير اللجنة\n\n{ARABIC}\n", encoding="utf-8")
+    (folder / "mixed.txt").write_text(f"Mothers ﻛﺘﺎﺏ 1988\n\n{MIXED}\n", encoding="utf-8")
+    (folder / "page.html").write_bytes(html_page())
+    assert catalogue.imports.run([folder]).count("imported") == 4
+
+    def vocabulary() -> list[tuple[str, int, int]]:
+        with catalogue.db.read() as session:
+            rows = session.execute(text("SELECT term, doc, cnt FROM search_vocab ORDER BY term"))
+            return [(str(term), int(doc), int(cnt)) for term, doc, cnt in rows]
+
+    imported = vocabulary()
+    terms = {term for term, _, _ in imported}
+    assert "خانوادهها" in terms  # the joined form of a word with a ZWNJ
+    assert "کتاب" in terms  # presentation forms folded to letters
+    catalogue.search.reindex()
+    assert vocabulary() == imported
