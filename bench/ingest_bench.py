@@ -12,7 +12,9 @@ import argparse
 import os
 import random
 import resource
+import shutil
 import sqlite3
+import subprocess
 import tempfile
 import threading
 import time
@@ -127,6 +129,20 @@ def bare_fts5_build(corpus: Path, target: Path) -> float:
     return len(files) / (time.perf_counter() - started)
 
 
+def recoll_build(corpus: Path, config: Path) -> float | None:
+    """Recoll (Xapian), the desktop full-text indexer, on the same files: documents a
+    second, or None where `recollindex` is not installed (Debian: recollcmd)."""
+    program = shutil.which("recollindex")
+    if program is None:
+        return None
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "recoll.conf").write_text(f"topdirs = {corpus}\nloglevel = 1\n")
+    count = sum(1 for p in corpus.rglob("*") if p.is_file())
+    started = time.perf_counter()
+    subprocess.run([program, "-c", str(config)], check=True, capture_output=True)
+    return count / (time.perf_counter() - started)
+
+
 def peak_main_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -151,6 +167,7 @@ def main() -> None:
         make_corpus(corpus, args.documents, args.kind)
         print(f"generated {args.documents:,} documents in {time.perf_counter() - started:.1f} s")
         floor = bare_fts5_build(corpus, base / "bare-fts5.sqlite")
+        recoll = recoll_build(corpus, base / "recoll")
         with Catalogue.open(base / "bench.sqlite", create=True, actor="bench") as catalogue:
             started = time.perf_counter()
             with MemoryWatch() as memory:
@@ -171,6 +188,11 @@ def main() -> None:
             f"| {args.documents:,} | floor: bare FTS5 build of the same files | "
             f"{args.documents / floor:.1f} s | {floor:,.0f} | 1.00 | | |"
         )
+        if recoll is not None:
+            print(
+                f"| {args.documents:,} | Recoll (recollindex, Xapian) on the same files | "
+                f"{args.documents / recoll:.1f} s | {recoll:,.0f} | {recoll / floor:.2f} | | |"
+            )
         print(
             f"| {args.documents:,} | {args.kind} | {elapsed:.1f} s | {rate:,.0f} | "
             f"{rate / floor:.2f} | {rerun:.1f} s ({args.documents / rerun:,.0f}/s) | "
