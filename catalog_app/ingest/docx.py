@@ -6,12 +6,11 @@ from __future__ import annotations
 import logging
 import zipfile
 from collections.abc import Iterator
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from catalog_app.ingest import metadata
-from catalog_app.ingest.extracted import Extracted, capped
+from catalog_app.ingest.extracted import Extracted, capped, version
 from catalog_app.ingest.limits import check_unpacked_size
 from catalog_app.logs import private
 

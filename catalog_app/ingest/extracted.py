@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import version as installed_version
+
+
+@cache
+def version(distribution: str) -> str:
+    """An installed library's version, as the record of how a text was extracted names it
+    (read once a process: reading a package's metadata costs about a millisecond)."""
+    return installed_version(distribution)
 
 
 @dataclass

@@ -12,14 +12,13 @@ from __future__ import annotations
 import logging
 import zipfile
 from collections.abc import Iterator
-from importlib.metadata import version
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 from xml.sax import SAXException
 
 from catalog_app.ingest import metadata
-from catalog_app.ingest.extracted import Extracted, capped
+from catalog_app.ingest.extracted import Extracted, capped, version
 from catalog_app.ingest.limits import check_unpacked_size
 from catalog_app.logs import private
 

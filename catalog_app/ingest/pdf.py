@@ -21,12 +21,11 @@ import re
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from catalog_app.ingest import metadata
-from catalog_app.ingest.extracted import MAX_TEXT_CHARACTERS, Extracted, capped
+from catalog_app.ingest.extracted import MAX_TEXT_CHARACTERS, Extracted, capped, version
 
 # The one lock around PDFium in this process, shared with the page previews.
 from catalog_app.ingest.render.pdf_pages import _PDFIUM as PDFIUM_LOCK
