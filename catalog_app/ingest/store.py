@@ -115,15 +115,13 @@ def put_bytes(
 ) -> Stored:
     """Store bytes already read into memory (small files: read once, hashed, written once),
     sealed under `key` when given."""
-    stored = stage_bytes(data, root, sha256, key)
+    stored = _write_temporary(data, root, sha256, key, None, flush=True)
     if stored.staged is not None:
-        staged = root / INCOMING / stored.staged
+        temporary = root / INCOMING / stored.staged
         try:
-            with staged.open("rb+") as written:
-                _flush_to_disk(written.fileno())
-            _settle(staged, root / stored.relative_path)
+            _settle(temporary, root / stored.relative_path)
         finally:
-            staged.unlink(missing_ok=True)
+            temporary.unlink(missing_ok=True)
     return Stored(stored.sha256, stored.size, stored.relative_path, new=stored.new)
 
 
@@ -139,6 +137,20 @@ def stage_bytes(
     copies and its writer settles a whole batch with one flush (`settle_staged`) before the
     transaction that refers to them commits. `owner` is the process that settles it (by
     default this one), so that `clear_incoming` leaves it alone while that process lives."""
+    return _write_temporary(data, root, sha256, key, owner, flush=False)
+
+
+def _write_temporary(
+    data: bytes,
+    root: Path,
+    sha256: str | None,
+    key: StoreKey | None,
+    owner: int | None,
+    *,
+    flush: bool,
+) -> Stored:
+    """The copy of `data` under a temporary name (flushed to disk if asked), or, when an
+    equal copy is stored already, nothing written (`staged` None)."""
     sha256 = sha256 or hashlib.sha256(data).hexdigest()
     relative = relative_path(sha256, key)
     final = root / relative
@@ -154,6 +166,9 @@ def stage_bytes(
             pieces = (data[start : start + CHUNK] for start in range(0, len(data), CHUNK))
             for block in _written(pieces, key):
                 writer.write(block)
+            if flush:
+                writer.flush()
+                _flush_to_disk(writer.fileno())
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

@@ -19,7 +19,7 @@ from catalog_app.services.identity import person_name
 from catalog_app.storage import driver
 from catalog_app.storage.catalogue_file import PathState, ensure_creatable, examine, is_read_only
 from catalog_app.storage.connections import ReadConnection
-from catalog_app.storage.errors import is_database_error, translate_sqlite_error, translated
+from catalog_app.storage.errors import translated
 from catalog_app.storage.keys import CatalogueKeys, key_file_path, unlock, write_key_file
 from catalog_app.storage.keys import create as create_keys
 from catalog_app.storage.keys import read_key_file as encryption_key_file
@@ -231,22 +231,18 @@ class Catalogue:
         """
         path = path.expanduser().absolute()
         keys, made_key_file = None, False
-        try:
-            keys, made_key_file = _unlock(path, passphrase, create=create and encrypt)
-            return cls._open(
-                path, create=create, actor=person_name(actor), readonly=readonly, keys=keys
-            )
-        except BaseException as exc:
-            if keys is not None:
-                keys.forget()
-            if made_key_file and not (path.exists() and path.stat().st_size > 0):
-                key_file_path(path).unlink(missing_ok=True)  # the new catalogue never came
-            if not is_database_error(exc):
+        with translated(path):  # a database failure as the error a person can act on
+            try:
+                keys, made_key_file = _unlock(path, passphrase, create=create and encrypt)
+                return cls._open(
+                    path, create=create, actor=person_name(actor), readonly=readonly, keys=keys
+                )
+            except BaseException:
+                if keys is not None:
+                    keys.forget()
+                if made_key_file and not (path.exists() and path.stat().st_size > 0):
+                    key_file_path(path).unlink(missing_ok=True)  # the new catalogue never came
                 raise
-            translated = translate_sqlite_error(exc, path)
-            if translated is exc:
-                raise
-            raise translated from exc
 
     @classmethod
     def _open(

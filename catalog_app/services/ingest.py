@@ -244,22 +244,16 @@ class ImportService:
                         return True
             hand_over()
             writer.close()
-        except _StoreFull:
+        except (_StoreFull, DiskFull) as full:
+            # The files being read have their originals stored: catalogued as space allows.
             for late in extraction.finish():
                 take(*late)
             with contextlib.suppress(DiskFull):
                 hand_over()
                 writer.close()
             self._salvage(run, writer.unwritten, folders)
-            raise self._disk_full(run, self.store_root, total) from None
-        except DiskFull:
-            for late in extraction.finish():
-                take(*late)
-            with contextlib.suppress(DiskFull):
-                hand_over()
-                writer.close()
-            self._salvage(run, writer.unwritten, folders)
-            raise self._disk_full(run, self._cat.path, total) from None
+            where = self.store_root if isinstance(full, _StoreFull) else self._cat.path
+            raise self._disk_full(run, where, total) from None
         finally:
             results.close()
             with contextlib.suppress(BaseException):
